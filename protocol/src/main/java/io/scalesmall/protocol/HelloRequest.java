@@ -1,0 +1,35 @@
+package io.scalesmall.protocol;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * HELLO body: the first request on every connection. It names the client and sets the session's
+ * durability policy; the server refuses a policy the cluster cannot hold.
+ *
+ * <pre>
+ * string clientId          u16 length + UTF-8, for logs and metrics
+ * u8     memoryCopies      session policy
+ * u8     diskCopies
+ * i32    maxFrameBytes     largest frame the client accepts
+ * </pre>
+ *
+ * @param clientId free-form client name
+ * @param policy the session's durability policy
+ * @param maxFrameBytes largest frame the client accepts
+ */
+public record HelloRequest(String clientId, DurabilityPolicy policy, int maxFrameBytes) {
+    public void write(ByteBuf out) {
+        FieldCodec.writeString(out, clientId);
+        out.writeByte(policy.memoryCopies());
+        out.writeByte(policy.diskCopies());
+        out.writeInt(maxFrameBytes);
+    }
+
+    public static HelloRequest read(ByteBuf in) {
+        String clientId = FieldCodec.readString(in);
+        FieldCodec.require(in, 6);
+        int memory = in.readUnsignedByte();
+        int disk = in.readUnsignedByte();
+        return new HelloRequest(clientId, new DurabilityPolicy(memory, disk), in.readInt());
+    }
+}
