@@ -21,6 +21,9 @@ public final class BatchCompression {
     private static final LZ4Compressor COMPRESSOR = LZ4.fastCompressor();
     private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4.safeDecompressor();
 
+    /** LZ4 cannot expand input by more than this factor; a header claiming more is corrupt. */
+    private static final int MAX_LZ4_EXPANSION = 255;
+
     private BatchCompression() {}
 
     /**
@@ -65,6 +68,11 @@ public final class BatchCompression {
         int recordsLength = BatchFormat.recordsLength(batch, at);
         int storedLength = BatchFormat.totalBytes(batch, at) - BatchFormat.HEADER_BYTES;
         int recordsAt = at + BatchFormat.HEADER_BYTES;
+        if (recordsLength < 0 || storedLength < 0 || recordsLength > (long) storedLength * MAX_LZ4_EXPANSION + 64) {
+            throw new ProtocolException(
+                    ErrorCode.INVALID_BATCH,
+                    "records length " + recordsLength + " is impossible for " + storedLength + " stored bytes");
+        }
         target.clear();
         target.ensureWritable(recordsLength);
         if (BatchFormat.codec(batch, at) == BatchFormat.CODEC_NONE) {
@@ -75,17 +83,22 @@ public final class BatchCompression {
             return;
         }
         ByteBuffer src = nio(batch, recordsAt, storedLength);
-        ByteBuffer dst = target.nioBuffer(0, recordsLength);
+        boolean direct = target.nioBufferCount() == 1;
+        ByteBuffer dst = direct ? target.nioBuffer(0, recordsLength) : ByteBuffer.allocate(recordsLength);
         int written;
         try {
             written = DECOMPRESSOR.decompress(src, src.position(), storedLength, dst, dst.position(), recordsLength);
-        } catch (LZ4Exception e) {
+        } catch (LZ4Exception | IndexOutOfBoundsException e) {
             throw new ProtocolException(ErrorCode.INVALID_BATCH, "records do not decompress: " + e.getMessage());
         }
         if (written != recordsLength) {
             throw new ProtocolException(ErrorCode.INVALID_BATCH, "records decompress to the wrong length");
         }
-        target.writerIndex(recordsLength);
+        if (direct) {
+            target.writerIndex(recordsLength);
+        } else {
+            target.writeBytes(dst.array(), 0, recordsLength);
+        }
     }
 
     private static ByteBuffer nio(ByteBuf buf, int index, int length) {

@@ -83,6 +83,9 @@ public record DurabilityPolicy(int memoryCopies, int diskCopies) {
             } catch (NumberFormatException e) {
                 throw invalid(spec);
             }
+            if (value < 0) {
+                throw invalid(spec);
+            }
             switch (kv[0].trim().toLowerCase(Locale.ROOT)) {
                 case "memory" -> {
                     if (memory >= 0) {

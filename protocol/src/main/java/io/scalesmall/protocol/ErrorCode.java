@@ -9,7 +9,11 @@ package io.scalesmall.protocol;
  * wrong and must be fixed by the caller.
  */
 public enum ErrorCode {
-    /** A frame could not be parsed; the server closes the connection after sending it. */
+    /**
+     * A frame could not be parsed. When the framing itself is broken (a length too small for a
+     * header) the server closes the connection after sending it; a body that does not parse leaves
+     * the connection usable.
+     */
     MALFORMED_FRAME(1, false, "malformed frame"),
     /** The frame carries a protocol version this peer does not speak. */
     UNSUPPORTED_VERSION(2, false, "unsupported protocol version"),
@@ -60,6 +64,8 @@ public enum ErrorCode {
     INVALID_SEQUENCE(23, false, "invalid sequence"),
     /** The range is not served by this node. */
     UNKNOWN_RANGE(24, false, "unknown range"),
+    /** A code this side does not know (sent by a newer peer); treated as not retriable. */
+    UNKNOWN_ERROR(98, false, "unknown error"),
     /** An unexpected failure inside the node. */
     INTERNAL_ERROR(99, true, "internal error");
 
@@ -96,9 +102,9 @@ public enum ErrorCode {
         return description;
     }
 
-    /** The constant for a wire code, or {@link #INTERNAL_ERROR} for a code this side does not know. */
+    /** The constant for a wire code, or {@link #UNKNOWN_ERROR} for a code this side does not know. */
     public static ErrorCode fromCode(int code) {
         ErrorCode e = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
-        return e == null ? INTERNAL_ERROR : e;
+        return e == null ? UNKNOWN_ERROR : e;
     }
 }

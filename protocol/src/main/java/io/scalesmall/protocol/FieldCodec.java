@@ -19,6 +19,7 @@ public final class FieldCodec {
         out.writeShort(0);
         int written = out.writeCharSequence(s, StandardCharsets.UTF_8);
         if (written > 0xFFFF) {
+            out.writerIndex(lengthAt);
             throw new IllegalArgumentException("string longer than 65535 bytes");
         }
         out.setShort(lengthAt, written);

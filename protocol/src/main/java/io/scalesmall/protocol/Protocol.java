@@ -13,7 +13,7 @@ public final class Protocol {
     /** Default largest frame, length prefix included, that either side accepts. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
-    /** Default largest message record (key, payload, headers and record overhead). */
+    /** Default largest message: the body of one record (key, payload, headers and their lengths). */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
     /** Default TCP port of the client protocol. */
