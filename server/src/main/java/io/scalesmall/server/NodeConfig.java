@@ -1,0 +1,153 @@
+package io.scalesmall.server;
+
+import io.scalesmall.protocol.Protocol;
+import io.scalesmall.protocol.StreamOptions;
+import io.scalesmall.server.api.ApiConfig;
+import io.scalesmall.server.replication.DataAgentConfig;
+import io.scalesmall.server.replication.RetentionConfig;
+import io.scalesmall.server.storage.StorageConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Everything a node needs to start. Built from defaults, an optional properties file
+ * ({@code --config}) and command-line flags, in that order of precedence (flags win).
+ *
+ * <p>Properties keys (all optional):
+ *
+ * <pre>
+ * host, port, advertised.host, http.port, io.threads
+ * max.frame.bytes, max.message.bytes, max.inflight.bytes.per.connection
+ * write.buffer.low.bytes, write.buffer.high.bytes
+ * segment.bytes, index.interval.bytes, memory.tail.bytes
+ * retention.high.watermark        90% | bytes like 500GB
+ * retention.check.interval.ms, producer.expiry.ms
+ * </pre>
+ *
+ * @param dataDir the node's data directory
+ * @param api client listener settings
+ * @param httpHost admin HTTP bind address
+ * @param httpPort admin HTTP port, -1 for none
+ * @param agent data agent and storage settings
+ */
+public record NodeConfig(Path dataDir, ApiConfig api, String httpHost, int httpPort, DataAgentConfig agent) {
+    static final Set<String> KEYS = Set.of(
+            "host",
+            "port",
+            "advertised.host",
+            "http.port",
+            "io.threads",
+            "max.frame.bytes",
+            "max.message.bytes",
+            "max.inflight.bytes.per.connection",
+            "write.buffer.low.bytes",
+            "write.buffer.high.bytes",
+            "segment.bytes",
+            "index.interval.bytes",
+            "memory.tail.bytes",
+            "retention.high.watermark",
+            "retention.check.interval.ms",
+            "producer.expiry.ms");
+
+    /** Defaults for a node with data in {@code dataDir} listening on {@code host:port}. */
+    public static NodeConfig defaults(Path dataDir, String host, int port) {
+        return new NodeConfig(
+                dataDir,
+                ApiConfig.defaults(host, port),
+                host,
+                -1,
+                DataAgentConfig.defaults(StorageConfig.defaults(), RetentionConfig.defaults()));
+    }
+
+    /**
+     * Reads a properties file over the defaults.
+     *
+     * @throws IllegalArgumentException naming an unknown key or a bad value
+     */
+    public static Properties readProperties(Path file) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        }
+        for (String key : p.stringPropertyNames()) {
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException("unknown setting '" + key + "' in " + file + "; known: " + KEYS);
+            }
+        }
+        return p;
+    }
+
+    /** These settings with the values of {@code p} applied. */
+    public NodeConfig with(Properties p) {
+        ApiConfig a = api;
+        a = new ApiConfig(
+                p.getProperty("host", a.host()),
+                intProp(p, "port", a.port()),
+                p.getProperty("advertised.host", p.getProperty("host", a.advertisedHost())),
+                intProp(p, "max.frame.bytes", a.maxFrameBytes()),
+                intProp(p, "max.message.bytes", a.maxMessageBytes()),
+                intProp(p, "max.inflight.bytes.per.connection", a.maxInFlightBytesPerConnection()),
+                intProp(p, "write.buffer.low.bytes", a.writeBufferLowBytes()),
+                intProp(p, "write.buffer.high.bytes", a.writeBufferHighBytes()),
+                a.maxSubscriptionsPerConnection(),
+                intProp(p, "io.threads", a.ioThreads()));
+        if (a.maxMessageBytes() > a.maxFrameBytes() || a.maxFrameBytes() < 1024) {
+            throw new IllegalArgumentException("max.frame.bytes must be at least 1024 and at least max.message.bytes");
+        }
+        DataAgentConfig d = agent;
+        StorageConfig storage = d.storage()
+                .withSegmentBytes(intProp(p, "segment.bytes", d.storage().segmentBytes()))
+                .withIndexIntervalBytes(
+                        intProp(p, "index.interval.bytes", d.storage().indexIntervalBytes()));
+        long checkMs = longProp(p, "retention.check.interval.ms", d.retention().checkIntervalMs());
+        RetentionConfig retention = p.containsKey("retention.high.watermark")
+                ? RetentionConfig.parseWatermark(p.getProperty("retention.high.watermark"), checkMs)
+                : new RetentionConfig(
+                        d.retention().highWatermarkPercent(),
+                        d.retention().highWatermarkBytes(),
+                        checkMs,
+                        d.retention().volumeStats());
+        d = new DataAgentConfig(
+                storage,
+                retention,
+                d.defaultStreamOptions(),
+                p.containsKey("memory.tail.bytes")
+                        ? RetentionConfig.parseBytes(p.getProperty("memory.tail.bytes"))
+                        : d.memoryTailBytes(),
+                longProp(p, "producer.expiry.ms", d.producerExpiryMs()),
+                d.queueCapacity(),
+                d.idlePollMs());
+        return new NodeConfig(dataDir, a, p.getProperty("host", httpHost), intProp(p, "http.port", httpPort), d);
+    }
+
+    private static int intProp(Properties p, String key, int fallback) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            return fallback;
+        }
+        long parsed = key.endsWith("bytes") ? RetentionConfig.parseBytes(v) : Long.parseLong(v.trim());
+        if (parsed > Integer.MAX_VALUE || parsed < -1) {
+            throw new IllegalArgumentException(key + " out of range: " + v);
+        }
+        return (int) parsed;
+    }
+
+    private static long longProp(Properties p, String key, long fallback) {
+        String v = p.getProperty(key);
+        return v == null ? fallback : Long.parseLong(v.trim());
+    }
+
+    /** Default options of streams created by a publish. */
+    public StreamOptions defaultStreamOptions() {
+        return agent.defaultStreamOptions();
+    }
+
+    /** The default client port. */
+    public static int defaultPort() {
+        return Protocol.DEFAULT_PORT;
+    }
+}

@@ -1,0 +1,162 @@
+package io.scalesmall.server.admin;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.scalesmall.server.Node;
+import io.scalesmall.server.replication.RangeKey;
+import io.scalesmall.server.storage.RangeLog;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admin HTTP endpoint: {@code GET /health} (JSON) and {@code GET /metrics} (Prometheus text
+ * format). A small single-threaded Netty server, apart from the client listener's event loops.
+ *
+ * <p>Thread-safe after {@link #start}.
+ */
+public final class AdminServer implements AutoCloseable {
+    private final String host;
+    private final int port;
+    private final Node node;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private EventLoopGroup group;
+    private Channel channel;
+
+    public AdminServer(String host, int port, Node node) {
+        this.host = host;
+        this.port = port;
+        this.node = node;
+        GaugeWithCallback.builder()
+                .name("scalesmall_range_bytes")
+                .help("Bytes stored in a range's log on this node")
+                .labelNames("stream", "range")
+                .callback(cb -> forEachRange((key, log) -> cb.call(log.sizeBytes(), key.stream(), id(key))))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("scalesmall_range_batches")
+                .help("Batches stored in a range's log on this node")
+                .labelNames("stream", "range")
+                .callback(cb -> forEachRange((key, log) -> cb.call(log.batchCount(), key.stream(), id(key))))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("scalesmall_range_unsynced_batches")
+                .help("Batches appended to a range's log but not yet fsynced")
+                .labelNames("stream", "range")
+                .callback(cb -> forEachRange(
+                        (key, log) -> cb.call(log.nextIndex() - 1 - log.durableIndex(), key.stream(), id(key))))
+                .register(registry);
+    }
+
+    private static String id(RangeKey key) {
+        return Integer.toString(key.rangeId());
+    }
+
+    private interface RangeConsumer {
+        void accept(RangeKey key, RangeLog log);
+    }
+
+    private void forEachRange(RangeConsumer consumer) {
+        for (RangeKey key : node.agent().rangeKeys()) {
+            RangeLog log = node.agent().log(key.stream(), key.rangeId());
+            if (log != null) {
+                consumer.accept(key, log);
+            }
+        }
+    }
+
+    /** Binds the endpoint. */
+    public void start() throws InterruptedException {
+        group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("scalesmall-admin", true), NioIoHandler.newFactory());
+        channel = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpObjectAggregator(64 * 1024))
+                                .addLast(new Handler());
+                    }
+                })
+                .bind(host, port)
+                .sync()
+                .channel();
+    }
+
+    /** The bound address. */
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws IOException {
+            String path = request.uri().split("\\?", 2)[0];
+            ByteBuf body = ctx.alloc().buffer();
+            HttpResponseStatus status = HttpResponseStatus.OK;
+            String type;
+            switch (path) {
+                case "/health" -> {
+                    type = "application/json";
+                    body.writeCharSequence(
+                            "{\"status\":\"ok\",\"node\":\"" + node.nodeId() + "\",\"address\":\""
+                                    + node.address().getHostString() + ":"
+                                    + node.address().getPort() + "\"}\n",
+                            StandardCharsets.UTF_8);
+                }
+                case "/metrics" -> {
+                    type = "text/plain; version=0.0.4; charset=utf-8";
+                    try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
+                        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+                    }
+                }
+                default -> {
+                    status = HttpResponseStatus.NOT_FOUND;
+                    type = "text/plain";
+                    body.writeCharSequence("not found: " + path + "\n", StandardCharsets.UTF_8);
+                }
+            }
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.scalesmall.server.api;
+
+import io.scalesmall.protocol.Protocol;
+
+/**
+ * Settings of the client protocol listener.
+ *
+ * @param host address to bind
+ * @param port port to bind (0 = any free port)
+ * @param advertisedHost address clients are told to connect to
+ * @param maxFrameBytes largest frame accepted, length prefix included
+ * @param maxMessageBytes largest message record accepted
+ * @param maxInFlightBytesPerConnection unacknowledged publish bytes after which a connection is
+ *     not read until acks go out
+ * @param writeBufferLowBytes outbound bytes under which a paused connection is read again
+ * @param writeBufferHighBytes outbound bytes over which a connection is not read (a client that
+ *     does not read its acks) and subscriptions stop pushing
+ * @param maxSubscriptionsPerConnection bound of concurrent subscriptions on one connection
+ * @param ioThreads Netty event loop threads (0 = number of cores)
+ */
+public record ApiConfig(
+        String host,
+        int port,
+        String advertisedHost,
+        int maxFrameBytes,
+        int maxMessageBytes,
+        int maxInFlightBytesPerConnection,
+        int writeBufferLowBytes,
+        int writeBufferHighBytes,
+        int maxSubscriptionsPerConnection,
+        int ioThreads) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_MAX_IN_FLIGHT_BYTES_PER_CONNECTION = 32 * 1024 * 1024;
+    public static final int DEFAULT_WRITE_BUFFER_LOW_BYTES = 1024 * 1024;
+    public static final int DEFAULT_WRITE_BUFFER_HIGH_BYTES = 4 * 1024 * 1024;
+    public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 64;
+
+    /** Defaults, listening on {@code host:port}. */
+    public static ApiConfig defaults(String host, int port) {
+        return new ApiConfig(
+                host,
+                port,
+                host,
+                Protocol.DEFAULT_MAX_FRAME_BYTES,
+                Protocol.DEFAULT_MAX_MESSAGE_BYTES,
+                DEFAULT_MAX_IN_FLIGHT_BYTES_PER_CONNECTION,
+                DEFAULT_WRITE_BUFFER_LOW_BYTES,
+                DEFAULT_WRITE_BUFFER_HIGH_BYTES,
+                DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+                0);
+    }
+}

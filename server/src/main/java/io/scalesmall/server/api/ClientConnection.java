@@ -1,0 +1,371 @@
+package io.scalesmall.server.api;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.scalesmall.protocol.BatchCompression;
+import io.scalesmall.protocol.BatchFormat;
+import io.scalesmall.protocol.CreateStreamRequest;
+import io.scalesmall.protocol.DurabilityPolicy;
+import io.scalesmall.protocol.ErrorCode;
+import io.scalesmall.protocol.ErrorResponse;
+import io.scalesmall.protocol.FetchRequest;
+import io.scalesmall.protocol.FrameHeader;
+import io.scalesmall.protocol.FrameType;
+import io.scalesmall.protocol.HelloRequest;
+import io.scalesmall.protocol.HelloResponse;
+import io.scalesmall.protocol.MetadataRequest;
+import io.scalesmall.protocol.ProtocolException;
+import io.scalesmall.protocol.PublishRequest;
+import io.scalesmall.protocol.PublishResponse;
+import io.scalesmall.protocol.RecordReader;
+import io.scalesmall.protocol.StreamNames;
+import io.scalesmall.protocol.UnsubscribeRequest;
+import io.scalesmall.server.placement.StreamCatalog.StreamDescriptor;
+import io.scalesmall.server.replication.AckSink;
+import io.scalesmall.server.replication.DataAgent;
+import io.scalesmall.server.storage.RangeLog;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One client connection: answers HELLO, validates and compresses PUBLISH batches before handing
+ * them to the data agent, serves FETCH/SUBSCRIBE through {@link RangeReader}s, and answers
+ * METADATA and CREATE_STREAM. Every bad request gets an ERROR naming the problem; only a broken
+ * framing closes the connection.
+ *
+ * <p>Memory stays bounded per connection: reading stops while the connection's unacknowledged
+ * publishes exceed their byte bound or while its outbound buffer is full (a client that does not
+ * read its acks), and resumes when acks leave or the buffer drains.
+ *
+ * <p>Runs on its channel's event loop, except the {@link AckSink} methods, which the data agent
+ * calls on its own thread: they collect acks in a buffer that {@link #flush} writes in one go.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter implements AckSink {
+    private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
+
+    private final ClientServer server;
+    private final ApiConfig config;
+    private final DataAgent agent;
+    private final RecordReader recordReader = new RecordReader();
+    private final AtomicLong inFlightBytes = new AtomicLong();
+    private final Map<Integer, RangeReader> reads = new HashMap<>();
+    private Channel channel;
+    private DurabilityPolicy sessionPolicy;
+    private volatile boolean pausedForInFlight;
+    private ByteBuf pendingAcks;
+
+    ClientConnection(ClientServer server, ApiConfig config, DataAgent agent) {
+        this.server = server;
+        this.config = config;
+        this.agent = agent;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        channel = ctx.channel();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FrameDecoder.BadFrame bad) {
+            writeError(channel, bad.requestId(), bad.code(), bad.message());
+            if (bad.fatal()) {
+                ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(f -> ctx.close());
+            }
+            return;
+        }
+        ByteBuf frame = (ByteBuf) msg;
+        int requestId = FrameHeader.requestId(frame);
+        try {
+            handle(frame, requestId);
+        } catch (ProtocolException e) {
+            writeError(channel, requestId, e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "request " + requestId + " failed", e);
+            writeError(channel, requestId, ErrorCode.INTERNAL_ERROR, e.toString());
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void handle(ByteBuf frame, int requestId) {
+        int typeCode = FrameHeader.typeCode(frame);
+        FrameType type = FrameType.fromCode(typeCode);
+        FrameHeader.skip(frame);
+        if (type == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_REQUEST_TYPE, "unknown frame type " + typeCode);
+        }
+        if (type != FrameType.HELLO && sessionPolicy == null) {
+            throw new ProtocolException(ErrorCode.HELLO_REQUIRED, "send HELLO before " + type);
+        }
+        switch (type) {
+            case HELLO -> hello(HelloRequest.read(frame), requestId);
+            case PUBLISH -> publish(frame, requestId);
+            case FETCH -> read(FetchRequest.read(frame), requestId, false);
+            case SUBSCRIBE -> read(FetchRequest.read(frame), requestId, true);
+            case UNSUBSCRIBE -> unsubscribe(UnsubscribeRequest.read(frame), requestId);
+            case METADATA -> metadata(MetadataRequest.read(frame), requestId);
+            case CREATE_STREAM -> createStream(CreateStreamRequest.read(frame), requestId);
+            default -> throw new ProtocolException(ErrorCode.UNKNOWN_REQUEST_TYPE, type + " is not a request");
+        }
+    }
+
+    private void hello(HelloRequest hello, int requestId) {
+        checkSatisfiable(hello.policy());
+        sessionPolicy = hello.policy();
+        ByteBuf out = channel.alloc().buffer(64);
+        int start = FrameHeader.begin(out, FrameType.HELLO_OK, requestId);
+        new HelloResponse(agent.nodeId(), config.maxFrameBytes(), config.maxMessageBytes(), 1, server.maxCopies())
+                .write(out);
+        FrameHeader.finish(out, start);
+        channel.write(out, channel.voidPromise());
+    }
+
+    private void checkSatisfiable(DurabilityPolicy policy) {
+        int max = server.maxCopies();
+        if (policy.replicasNeeded() > max) {
+            throw new ProtocolException(
+                    ErrorCode.POLICY_NOT_SATISFIABLE,
+                    "durability policy " + policy + " needs " + policy.replicasNeeded()
+                            + " replicas but the cluster has " + max + " live node" + (max == 1 ? "" : "s")
+                            + " (at most " + (max == 1 ? "memory=1,disk=1" : "memory=" + max + ",disk=" + max) + ")");
+        }
+    }
+
+    private void publish(ByteBuf frame, int requestId) {
+        int frameBytes = frame.writerIndex();
+        PublishRequest req = PublishRequest.read(frame);
+        StreamNames.validate(req.stream());
+        if (req.rangeId() != io.scalesmall.server.placement.StreamCatalog.WHOLE_RANGE_ID) {
+            throw new ProtocolException(
+                    ErrorCode.UNKNOWN_RANGE, "range " + req.rangeId() + " of " + req.stream() + " is not on this node");
+        }
+        DurabilityPolicy policy = sessionPolicy;
+        if (req.policyOverride() != null) {
+            checkSatisfiable(req.policyOverride());
+            policy = req.policyOverride();
+        }
+        int at = req.batchOffset();
+        validateBatch(frame, at, frame.writerIndex() - at);
+        ByteBuf stored = BatchCompression.compress(frame, at, channel.alloc());
+        long inFlight = inFlightBytes.addAndGet(frameBytes);
+        DurabilityPolicy p = policy;
+        if (!agent.execute(() -> agent.publish(req.stream(), req.rangeId(), stored, p, this, requestId, frameBytes))) {
+            stored.release();
+            inFlightBytes.addAndGet(-frameBytes);
+            throw new ProtocolException(ErrorCode.BUSY, "node is busy or stopping; retry");
+        }
+        if (inFlight > config.maxInFlightBytesPerConnection()) {
+            pausedForInFlight = true;
+            updateAutoRead();
+        }
+    }
+
+    private void validateBatch(ByteBuf frame, int at, int available) {
+        if (available >= BatchFormat.HEADER_BYTES && BatchFormat.count(frame, at) == 0) {
+            throw new ProtocolException(ErrorCode.EMPTY_BATCH, "the batch has no messages");
+        }
+        String bad = BatchFormat.checkHeader(frame, at, available);
+        if (bad != null) {
+            throw new ProtocolException(ErrorCode.INVALID_BATCH, bad);
+        }
+        int total = BatchFormat.totalBytes(frame, at);
+        if (total != available) {
+            throw new ProtocolException(ErrorCode.INVALID_BATCH, "batch length " + total + " does not fill the frame");
+        }
+        if (BatchFormat.codec(frame, at) != BatchFormat.CODEC_NONE) {
+            throw new ProtocolException(ErrorCode.INVALID_BATCH, "published batches must not be compressed");
+        }
+        int recordsLength = BatchFormat.recordsLength(frame, at);
+        if (recordsLength != total - BatchFormat.HEADER_BYTES) {
+            throw new ProtocolException(ErrorCode.INVALID_BATCH, "records length does not match the batch length");
+        }
+        RecordReader reader =
+                recordReader.reset(frame, at + BatchFormat.HEADER_BYTES, recordsLength, 0, config.maxMessageBytes());
+        int n = 0;
+        while (reader.next()) {
+            n++;
+        }
+        int count = BatchFormat.count(frame, at);
+        if (n != count) {
+            throw new ProtocolException(
+                    ErrorCode.INVALID_BATCH, "batch header says " + count + " messages but holds " + n);
+        }
+    }
+
+    private void read(FetchRequest req, int requestId, boolean subscription) {
+        StreamNames.validate(req.stream());
+        StreamDescriptor stream = agent.catalog().get(req.stream());
+        if (stream == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, "stream '" + req.stream() + "' does not exist");
+        }
+        RangeLog log = agent.log(req.stream(), req.rangeId());
+        if (log == null) {
+            throw new ProtocolException(
+                    ErrorCode.UNKNOWN_RANGE, "range " + req.rangeId() + " of " + req.stream() + " is not on this node");
+        }
+        if (subscription && reads.size() >= config.maxSubscriptionsPerConnection()) {
+            reads.values().removeIf(RangeReader::isDone);
+            if (reads.size() >= config.maxSubscriptionsPerConnection()) {
+                throw new ProtocolException(
+                        ErrorCode.INVALID_REQUEST,
+                        "at most " + config.maxSubscriptionsPerConnection() + " subscriptions per connection");
+            }
+        }
+        int maxBytes = Math.min(req.maxBytes(), config.maxFrameBytes() - 1024);
+        RangeReader reader = new RangeReader(
+                channel, agent, requestId, subscription, req.stream(), req.rangeId(), log, maxBytes, req.maxWaitMs());
+        try {
+            reader.seek(req.start());
+        } catch (IOException e) {
+            throw new ProtocolException(ErrorCode.STORAGE_ERROR, "cannot read " + req.stream() + ": " + e.getMessage());
+        }
+        if (subscription) {
+            RangeReader old = reads.put(requestId, reader);
+            if (old != null) {
+                old.close();
+            }
+        }
+        reader.pump();
+    }
+
+    private void unsubscribe(UnsubscribeRequest req, int requestId) {
+        RangeReader reader = reads.remove(req.subscriptionId());
+        if (reader != null) {
+            reader.close();
+        }
+        ByteBuf out = channel.alloc().buffer(FrameHeader.BYTES);
+        int start = FrameHeader.begin(out, FrameType.UNSUBSCRIBE_OK, requestId);
+        FrameHeader.finish(out, start);
+        channel.write(out, channel.voidPromise());
+    }
+
+    private void metadata(MetadataRequest req, int requestId) {
+        ByteBuf out = channel.alloc().buffer(256);
+        int start = FrameHeader.begin(out, FrameType.METADATA_OK, requestId);
+        server.metadata(req).write(out);
+        FrameHeader.finish(out, start);
+        channel.write(out, channel.voidPromise());
+    }
+
+    private void createStream(CreateStreamRequest req, int requestId) {
+        StreamNames.validate(req.stream());
+        boolean queued = agent.execute(() -> {
+            ByteBuf out = channel.alloc().buffer(FrameHeader.BYTES + 1);
+            try {
+                boolean created = agent.createStream(req.stream(), req.options());
+                int start = FrameHeader.begin(out, FrameType.CREATE_STREAM_OK, requestId);
+                out.writeByte(created ? 1 : 0);
+                FrameHeader.finish(out, start);
+                channel.writeAndFlush(out, channel.voidPromise());
+            } catch (IllegalStateException e) {
+                out.release();
+                writeError(channel, requestId, ErrorCode.STREAM_EXISTS, e.getMessage());
+                channel.flush();
+            } catch (IOException e) {
+                out.release();
+                writeError(channel, requestId, ErrorCode.STORAGE_ERROR, "cannot create stream: " + e.getMessage());
+                channel.flush();
+            }
+        });
+        if (!queued) {
+            throw new ProtocolException(ErrorCode.BUSY, "node is busy or stopping; retry");
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        updateAutoRead();
+        if (channel.isWritable()) {
+            for (RangeReader reader : reads.values()) {
+                if (!reader.isDone()) {
+                    reader.pump();
+                }
+            }
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        reads.values().forEach(RangeReader::close);
+        reads.clear();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(Level.FINE, "connection " + ctx.channel() + " failed", cause);
+        ctx.close();
+    }
+
+    private void updateAutoRead() {
+        boolean overInFlight = inFlightBytes.get() > config.maxInFlightBytesPerConnection();
+        pausedForInFlight = overInFlight;
+        channel.config().setAutoRead(!overInFlight && channel.isWritable());
+    }
+
+    // ---- AckSink: called on the data agent thread ----
+
+    @Override
+    public void publishOk(int requestId, int inFlightBytes, PublishResponse response) {
+        ByteBuf out = acks();
+        int start = FrameHeader.begin(out, FrameType.PUBLISH_OK, requestId);
+        response.write(out);
+        FrameHeader.finish(out, start);
+        release(inFlightBytes);
+    }
+
+    @Override
+    public void publishFailed(int requestId, int inFlightBytes, ErrorCode code, String message) {
+        ByteBuf out = acks();
+        int start = FrameHeader.begin(out, FrameType.ERROR, requestId);
+        new ErrorResponse(code, message).write(out);
+        FrameHeader.finish(out, start);
+        release(inFlightBytes);
+    }
+
+    @Override
+    public void flush() {
+        ByteBuf out = pendingAcks;
+        pendingAcks = null;
+        if (out != null) {
+            channel.writeAndFlush(out, channel.voidPromise());
+        }
+    }
+
+    private ByteBuf acks() {
+        if (pendingAcks == null) {
+            pendingAcks = channel.alloc().directBuffer(1024);
+        }
+        return pendingAcks;
+    }
+
+    private void release(int bytes) {
+        long now = inFlightBytes.addAndGet(-bytes);
+        if (pausedForInFlight && now <= config.maxInFlightBytesPerConnection()) {
+            channel.eventLoop().execute(this::updateAutoRead);
+        }
+    }
+
+    /** Writes an ERROR frame (not flushed). Any thread. */
+    static void writeError(Channel channel, int requestId, ErrorCode code, String message) {
+        ByteBuf out = channel.alloc().buffer(64 + message.length());
+        int start = FrameHeader.begin(out, FrameType.ERROR, requestId);
+        new ErrorResponse(code, message).write(out);
+        FrameHeader.finish(out, start);
+        channel.write(out, channel.voidPromise());
+    }
+}

@@ -1,0 +1,20 @@
+package io.scalesmall.server.replication;
+
+import io.scalesmall.protocol.ErrorCode;
+import io.scalesmall.protocol.PublishResponse;
+
+/**
+ * Where the data agent sends the outcome of a publish: one client connection. Methods are called
+ * on the data agent thread; implementations hand the frame to their own I/O thread and must not
+ * block.
+ */
+public interface AckSink {
+    /** The publish with {@code requestId} met its policy; {@code inFlightBytes} may be released. */
+    void publishOk(int requestId, int inFlightBytes, PublishResponse response);
+
+    /** The publish with {@code requestId} failed; {@code inFlightBytes} may be released. */
+    void publishFailed(int requestId, int inFlightBytes, ErrorCode code, String message);
+
+    /** Called once after a burst of acks, so that they leave in one write. */
+    void flush();
+}

@@ -1,0 +1,54 @@
+package io.scalesmall.server.api;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.scalesmall.protocol.BatchCompression;
+import io.scalesmall.protocol.BatchFormat;
+import io.scalesmall.protocol.DataResponse;
+import io.scalesmall.protocol.RecordReader;
+import io.scalesmall.server.Node;
+import io.scalesmall.server.NodeConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/** Starting nodes and decoding read responses in tests. */
+final class TestNodes {
+    private TestNodes() {}
+
+    static Node start(Path dir, String... settings) throws Exception {
+        Properties p = new Properties();
+        for (int i = 0; i + 1 < settings.length; i += 2) {
+            p.setProperty(settings[i], settings[i + 1]);
+        }
+        return Node.start(NodeConfig.defaults(dir, "127.0.0.1", 0).with(p));
+    }
+
+    /** The payloads (as UTF-8) of a FETCH_OK/SUBSCRIBE_DATA body, honouring the position's skip. */
+    static List<String> payloads(ByteBuf body) {
+        ByteBuf b = body.duplicate();
+        DataResponse prefix = DataResponse.readPrefix(b);
+        int skip = prefix.position().entries().isEmpty()
+                ? 0
+                : prefix.position().entries().get(0).skip();
+        List<String> out = new ArrayList<>();
+        ByteBuf records = Unpooled.buffer();
+        RecordReader reader = new RecordReader();
+        while (b.isReadable()) {
+            int at = b.readerIndex();
+            BatchCompression.decompressRecords(b, at, records);
+            reader.reset(records, 0, records.readableBytes(), BatchFormat.baseTimestamp(b, at), Integer.MAX_VALUE);
+            while (reader.next()) {
+                if (skip > 0) {
+                    skip--;
+                    continue;
+                }
+                out.add(new String(reader.valueBytes(), StandardCharsets.UTF_8));
+            }
+            b.skipBytes(BatchFormat.totalBytes(b, at));
+        }
+        return out;
+    }
+}
