@@ -153,8 +153,12 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             range = rangeForWrite(stream, rangeId);
         } catch (IOException e) {
             batch.release();
-            LOG.log(Level.WARNING, "cannot create stream " + stream, e);
-            sink.publishFailed(requestId, inFlightBytes, ErrorCode.STORAGE_ERROR, "cannot create stream: " + e);
+            LOG.log(Level.WARNING, "cannot open " + stream + "/" + rangeId, e);
+            sink.publishFailed(
+                    requestId,
+                    inFlightBytes,
+                    ErrorCode.STORAGE_ERROR,
+                    "cannot open " + stream + "/" + rangeId + ": " + e);
             return;
         }
         long producerId = BatchFormat.producerId(batch, 0);
@@ -286,14 +290,18 @@ public final class DataAgent implements AutoCloseable, SyncListener {
     }
 
     private RangeReplica rangeForWrite(String stream, int rangeId) throws IOException {
-        RangeReplica range = ranges.get(new RangeKey(stream, rangeId));
+        RangeKey key = new RangeKey(stream, rangeId);
+        RangeReplica range = ranges.get(key);
         if (range != null) {
             return range;
         }
-        if (catalog.get(stream) == null) {
+        StreamDescriptor descriptor = catalog.get(stream);
+        if (descriptor == null) {
             createStream(stream, config.defaultStreamOptions());
+            range = ranges.get(key);
+        } else if (descriptor.range(rangeId) != null) {
+            range = openRange(key);
         }
-        range = ranges.get(new RangeKey(stream, rangeId));
         if (range == null) {
             throw new IOException("range " + rangeId + " of " + stream + " is not on this node");
         }
@@ -371,7 +379,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         if (range == null) {
             return;
         }
-        LOG.log(Level.SEVERE, "fsync of " + range.key + " failed", error);
+        LOG.log(Level.SEVERE, "fsync of " + range.key + " failed; reopening its log", error);
         boolean full = error instanceof StorageFullException;
         while (!range.pendingDisk.isEmpty()) {
             RangeReplica.PendingAck p = range.pendingDisk.pollFirst();
@@ -383,6 +391,36 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                             full ? ErrorCode.STORAGE_FULL : ErrorCode.STORAGE_ERROR,
                             "fsync failed: " + error.getMessage());
         }
+        if (!stopped) {
+            reopen(range);
+        }
+    }
+
+    /**
+     * Closes a range log whose fsync failed and opens it again: after a failed fsync the kernel may
+     * have dropped unwritten pages, so only what recovery finds on disk is trusted. Readers of the
+     * old log get an error and resubscribe from their cursor; waiting readers move to the new one.
+     * If the log cannot be opened now, the range is dropped and the next publish retries.
+     */
+    private void reopen(RangeReplica old) {
+        ranges.remove(old.key);
+        byLog.remove(old.log);
+        memoryBytes -= old.forgetAll();
+        try {
+            old.log.close();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "closing " + old.key + " after a failed fsync", e);
+        }
+        try {
+            RangeReplica fresh = openRange(old.key);
+            fresh.waiters.addAll(old.waiters);
+        } catch (IOException e) {
+            LOG.log(Level.SEVERE, "cannot reopen " + old.key + "; the next publish will retry", e);
+            for (RangeReplica.Waiter w : old.waiters) {
+                w.waiter().onClosed();
+            }
+        }
+        old.waiters.clear();
     }
 
     private void run() {
@@ -489,7 +527,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 w.waiter().onClosed();
             }
             range.waiters.clear();
-            range.forgetAll();
+            memoryBytes -= range.forgetAll();
             try {
                 range.log.close();
             } catch (IOException e) {

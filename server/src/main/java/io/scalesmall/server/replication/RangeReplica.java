@@ -90,10 +90,13 @@ final class RangeReplica {
         return recentBytes;
     }
 
-    /** Releases everything held in memory. */
-    void forgetAll() {
-        while (forgetOldest() > 0) {
-            // release every batch
+    /** Releases everything held in memory; returns the bytes freed. */
+    long forgetAll() {
+        long freed = 0;
+        int n;
+        while ((n = forgetOldest()) > 0) {
+            freed += n;
         }
+        return freed;
     }
 }

@@ -21,16 +21,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * (then "No space left on device", after a partial write like the kernel's), a gate that stalls
  * reads or fsyncs, a failing fsync, and a journal of fsyncs and opens.
  */
-final class FaultyFiles implements FileOpener {
-    static final long UNLIMITED = Long.MAX_VALUE;
+public final class FaultyFiles implements FileOpener {
+    public static final long UNLIMITED = Long.MAX_VALUE;
 
-    final AtomicLong bytesLeft = new AtomicLong(UNLIMITED);
-    final AtomicReference<Gate> readGate = new AtomicReference<>();
-    final AtomicReference<Gate> forceGate = new AtomicReference<>();
-    final AtomicReference<IOException> forceFailure = new AtomicReference<>();
-    final AtomicReference<IOException> writeFailure = new AtomicReference<>();
+    public final AtomicLong bytesLeft = new AtomicLong(UNLIMITED);
+    public final AtomicReference<Gate> readGate = new AtomicReference<>();
+    public final AtomicReference<Gate> forceGate = new AtomicReference<>();
+    public final AtomicReference<IOException> forceFailure = new AtomicReference<>();
+    public final AtomicReference<IOException> writeFailure = new AtomicReference<>();
     /** "open NAME" and "force NAME" events in order. */
-    final List<String> journal = new CopyOnWriteArrayList<>();
+    public final List<String> journal = new CopyOnWriteArrayList<>();
 
     /** Stalls the first operation that reaches it until opened. */
     static final class Gate {
