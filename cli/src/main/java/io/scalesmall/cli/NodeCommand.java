@@ -1,0 +1,74 @@
+package io.scalesmall.cli;
+
+import io.scalesmall.server.Node;
+import io.scalesmall.server.NodeConfig;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code scalesmall node}: runs one node in the foreground until SIGTERM or Ctrl-C. */
+@Command(name = "node", mixinStandardHelpOptions = true, description = "Run one node in the foreground.")
+final class NodeCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true, description = "Data directory.")
+    Path data;
+
+    @Option(names = "--port", description = "Client port (default: ${DEFAULT-VALUE}).", defaultValue = "7070")
+    int port;
+
+    @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
+    String host;
+
+    @Option(
+            names = "--http-port",
+            description = "Admin HTTP port for /health and /metrics (default: none).",
+            defaultValue = "-1")
+    int httpPort;
+
+    @Option(names = "--config", description = "Properties file with node settings (see docs/OPERATIONS.md).")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        NodeConfig cfg = NodeConfig.defaults(data, host, port);
+        if (config != null) {
+            cfg = cfg.with(NodeConfig.readProperties(config));
+        }
+        Properties flags = new Properties();
+        flags.setProperty("host", host);
+        flags.setProperty("port", Integer.toString(port));
+        flags.setProperty("http.port", Integer.toString(httpPort));
+        cfg = cfg.with(flags);
+        return runUntilStopped(cfg, null);
+    }
+
+    /** Starts a node, prints where it listens, and blocks until the process is asked to stop. */
+    static int runUntilStopped(NodeConfig cfg, Runnable afterStart) throws Exception {
+        Node node = Node.start(cfg);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            node.close();
+                            System.out.println("stopped");
+                            System.out.flush();
+                            stopped.countDown();
+                        },
+                        "scalesmall-shutdown"));
+        String http = node.httpAddress() == null
+                ? ""
+                : " (http " + node.httpAddress().getHostString() + ":"
+                        + node.httpAddress().getPort() + ")";
+        System.out.println("node " + node.nodeId() + " listening on "
+                + node.address().getHostString() + ":" + node.address().getPort() + http + ", data in "
+                + cfg.dataDir().toAbsolutePath().normalize());
+        System.out.flush();
+        if (afterStart != null) {
+            afterStart.run();
+        }
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,135 @@
+package io.scalesmall.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scalesmall.server.Node;
+import io.scalesmall.server.NodeConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The publish and consume commands as a user runs them, against a node in this JVM. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private Node node;
+    private String server;
+
+    @BeforeEach
+    void start() throws Exception {
+        node = Node.start(NodeConfig.defaults(dir, "127.0.0.1", 0));
+        server = "127.0.0.1:" + node.address().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        node.close();
+    }
+
+    /** Runs the command line; returns [exit code, stdout]. */
+    private Object[] run(String stdin, String... args) {
+        PrintStream oldOut = System.out;
+        InputStream oldIn = System.in;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+            int code = Main.commandLine().execute(args);
+            System.out.flush();
+            return new Object[] {code, out.toString(StandardCharsets.UTF_8)};
+        } finally {
+            System.setOut(oldOut);
+            System.setIn(oldIn);
+        }
+    }
+
+    private static JsonNode lastLine(String out) throws Exception {
+        List<String> lines = Arrays.asList(out.strip().split("\n"));
+        return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    }
+
+    private static List<String> bodyLines(String out) {
+        List<String> lines = Arrays.asList(out.strip().split("\n"));
+        return lines.subList(0, lines.size() - 1);
+    }
+
+    @Test
+    void publishFromStdinThenConsumeFromBeginningPrintsEveryLineAndACursor() throws Exception {
+        Object[] pub = run("alpha\nbeta\ngamma\n", "publish", "--server", server, "--stream", "cli", "--key", "k");
+        assertThat(pub[0]).isEqualTo(0);
+        JsonNode summary = lastLine((String) pub[1]);
+        assertThat(summary.get("acked").asLong()).isEqualTo(3);
+        assertThat(summary.get("failed").asLong()).isZero();
+
+        Object[] con = run("", "consume", "--server", server, "--stream", "cli", "--from", "beginning", "--max", "2");
+        assertThat(con[0]).isEqualTo(0);
+        assertThat(bodyLines((String) con[1])).containsExactly("alpha", "beta");
+        JsonNode done = lastLine((String) con[1]);
+        assertThat(done.get("consumed").asLong()).isEqualTo(2);
+        String cursor = done.get("cursor").asText();
+
+        Object[] rest = run(
+                "", "consume", "--server", server, "--stream", "cli", "--from", cursor, "--idle-timeout-ms", "1000");
+        assertThat(bodyLines((String) rest[1])).containsExactly("gamma");
+        assertThat(lastLine((String) rest[1]).get("consumed").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void publishGeneratedMessagesWithMemoryPolicyAndConsumeQuietly() throws Exception {
+        Object[] pub = run(
+                "",
+                "publish",
+                "--server",
+                server,
+                "--stream",
+                "gen",
+                "--count",
+                "5000",
+                "--size",
+                "100",
+                "--durability",
+                "memory=1");
+        assertThat(pub[0]).isEqualTo(0);
+        assertThat(lastLine((String) pub[1]).get("acked").asLong()).isEqualTo(5000);
+
+        Object[] con =
+                run("", "consume", "--server", server, "--stream", "gen", "--quiet", "--idle-timeout-ms", "1000");
+        assertThat(((String) con[1]).strip().split("\n")).hasSize(1);
+        assertThat(lastLine((String) con[1]).get("consumed").asLong()).isEqualTo(5000);
+    }
+
+    @Test
+    void publishWithAPolicyTheNodeCannotHoldFailsWithExitCode1() throws Exception {
+        Object[] pub = run("x\n", "publish", "--server", server, "--stream", "s", "--durability", "disk=2");
+        assertThat(pub[0]).isEqualTo(1);
+        JsonNode summary = lastLine((String) pub[1]);
+        assertThat(summary.get("failed").asLong()).isEqualTo(1);
+        assertThat(summary.get("error").asText()).contains("disk=2");
+    }
+
+    @Test
+    void invalidDurabilitySpecIsRefusedWithAClearError() {
+        Object[] pub = run("x\n", "publish", "--server", server, "--stream", "s", "--durability", "disk=lots");
+        assertThat(pub[0]).isNotEqualTo(0);
+    }
+
+    @Test
+    void consumeFromEndSeesOnlyNewMessages() throws Exception {
+        run("old\n", "publish", "--server", server, "--stream", "tail");
+        Object[] con =
+                run("", "consume", "--server", server, "--stream", "tail", "--from", "end", "--idle-timeout-ms", "500");
+        assertThat(lastLine((String) con[1]).get("consumed").asLong()).isZero();
+    }
+}

@@ -1,0 +1,81 @@
+package io.scalesmall.client;
+
+import io.scalesmall.protocol.MetadataResponse;
+import io.scalesmall.protocol.StreamNames;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link StreamProducer} of every stream this client has published to, created on first use;
+ * a new stream's ranges are asked for with METADATA right away.
+ *
+ * <p>Thread-safe.
+ */
+final class Producers {
+    /** Asks the server for the ranges of streams. */
+    interface MetadataRequester {
+        void request(List<String> streams);
+    }
+
+    private final ConcurrentHashMap<String, StreamProducer> streams = new ConcurrentHashMap<>();
+    private final Sender sender;
+    private final ClientConfig config;
+    private final long producerId;
+    private final MetadataRequester metadata;
+
+    Producers(Sender sender, ClientConfig config, long producerId, MetadataRequester metadata) {
+        this.sender = sender;
+        this.config = config;
+        this.producerId = producerId;
+        this.metadata = metadata;
+    }
+
+    /**
+     * The producer of {@code stream}.
+     *
+     * @throws io.scalesmall.protocol.ProtocolException with INVALID_STREAM_NAME for a bad name
+     */
+    StreamProducer get(String stream) {
+        StreamProducer producer = streams.get(stream);
+        if (producer != null) {
+            return producer;
+        }
+        StreamNames.validate(stream);
+        boolean[] created = new boolean[1];
+        producer = streams.computeIfAbsent(stream, s -> {
+            created[0] = true;
+            return new StreamProducer(s, this::newRange);
+        });
+        if (created[0]) {
+            metadata.request(List.of(stream));
+        }
+        return producer;
+    }
+
+    /** The producer of {@code stream} if it exists, else null. */
+    StreamProducer find(String stream) {
+        return streams.get(stream);
+    }
+
+    private RangeProducer newRange(String stream, int rangeId) {
+        RangeProducer producer = new RangeProducer(stream, rangeId, sender, config, producerId);
+        sender.register(producer);
+        return producer;
+    }
+
+    /** Updates the routers of the streams {@code response} describes. */
+    void update(MetadataResponse response) {
+        for (MetadataResponse.Stream s : response.streams()) {
+            StreamProducer producer = streams.get(s.name());
+            if (producer != null) {
+                producer.update(s);
+            }
+        }
+    }
+
+    /** The streams with a producer. */
+    List<String> streamNames() {
+        return new ArrayList<>(streams.keySet());
+    }
+}

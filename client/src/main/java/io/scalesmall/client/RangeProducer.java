@@ -1,0 +1,418 @@
+package io.scalesmall.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.scalesmall.protocol.BatchFormat;
+import io.scalesmall.protocol.DurabilityPolicy;
+import io.scalesmall.protocol.FieldCodec;
+import io.scalesmall.protocol.FrameHeader;
+import io.scalesmall.protocol.Header;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The producer of one (stream, range): its open batches (one per durability policy), its
+ * producer identity and sequence, and the queues of its sealed batches.
+ *
+ * <p>Design note. Publishing threads take {@link #lock} once per message to append to an open
+ * batch; sealing assigns the batch its producer sequence under the same lock and puts it on
+ * {@link #ready}, so sequences follow seal order. Everything else ({@link #unsent}, {@link
+ * #inflight}, {@link #retry} and the retry state) belongs to the sender's event loop, which moves
+ * ready batches to {@code unsent} and sends them in order.
+ *
+ * <p>Invariants per producer identity: sequences are contiguous in seal order; the batches the
+ * server stored are a prefix of them. So after a retriable failure every unacknowledged batch is
+ * resent, in order, unchanged, once no request of the range is on the wire; and after a batch
+ * fails for good (or expires), the unacknowledged batches after it that cannot have been stored
+ * move to a fresh producer identity, since the server would otherwise wait forever for the
+ * missing sequence.
+ */
+final class RangeProducer {
+    static final int APPENDED = 0;
+    static final int TOO_LARGE = 1;
+
+    private static final int MIN_FRAME_CAPACITY = 1024;
+    private static final Comparator<ProducerBatch> BY_SEAL_ORDER = Comparator.comparingLong(b -> b.sealOrder);
+
+    final String stream;
+    final int rangeId;
+    private final Sender sender;
+    private final int maxBatchBytes;
+    private final int frameOverheadBytes;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    // Guarded by lock.
+    private ProducerBatch openDefault;
+    private List<ProducerBatch> openOverrides;
+    private final ArrayDeque<ProducerBatch> ready = new ArrayDeque<>();
+    private long producerId;
+    private long nextSeq;
+    private long nextSealOrder;
+    private int frameCapacityHint = MIN_FRAME_CAPACITY;
+    private int countHint = 16;
+
+    /** Set while this producer waits in the sender's ready queue. */
+    final AtomicBoolean queuedForDrain = new AtomicBoolean();
+
+    // Owned by the sender's event loop.
+    final ArrayDeque<ProducerBatch> unsent = new ArrayDeque<>();
+    final ArrayDeque<ProducerBatch> inflight = new ArrayDeque<>();
+    final List<ProducerBatch> retry = new ArrayList<>();
+    boolean retryPending;
+    long retryAtNanos;
+    boolean retryTimerSet;
+    final Backoff retryBackoff;
+    private List<long[]> pendingCuts;
+
+    RangeProducer(String stream, int rangeId, Sender sender, ClientConfig config, long producerId) {
+        this.stream = stream;
+        this.rangeId = rangeId;
+        this.sender = sender;
+        this.maxBatchBytes = config.maxBatchBytes();
+        this.producerId = producerId;
+        this.retryBackoff = new Backoff(config.retryBackoffMs(), config.retryBackoffMaxMs());
+        int streamBytes = stream.getBytes(StandardCharsets.UTF_8).length;
+        // frame header, stream string, rangeId, policy override, batch header
+        this.frameOverheadBytes = FrameHeader.BYTES + 2 + streamBytes + 4 + 2 + BatchFormat.HEADER_BYTES;
+    }
+
+    /**
+     * Appends one message to the open batch of its policy, sealing that batch first when the
+     * message does not fit. Called by publishing threads.
+     *
+     * @param restBytes the record body size without its timestamp delta
+     * @return {@link #APPENDED}, or {@link #TOO_LARGE} when the message can never fit a frame
+     */
+    int append(
+            CompletableFuture<PublishAck> future,
+            byte[] key,
+            byte[] value,
+            List<Header> headers,
+            DurabilityPolicy override,
+            long timestampMs,
+            int restBytes,
+            int accountedBytes,
+            Limits limits) {
+        int body0 = restBytes + 1;
+        if (body0 > limits.maxMessageBytes()
+                || frameOverheadBytes + FieldCodec.varintSize(body0) + body0 > limits.maxFrameBytes()) {
+            return TOO_LARGE;
+        }
+        ProducerBatch created = null;
+        boolean createdOpen = false;
+        boolean sealed = false;
+        lock.lock();
+        try {
+            ProducerBatch batch = override == null ? openDefault : openOverride(override);
+            if (batch != null) {
+                long delta = timestampMs - batch.baseTimestamp;
+                int body = restBytes + FieldCodec.zigzagVarlongSize(delta);
+                int record = FieldCodec.varintSize(body) + body;
+                if (body <= limits.maxMessageBytes()
+                        && batch.batchBytes() + record <= maxBatchBytes
+                        && batch.frameBytes() + record <= limits.maxFrameBytes()) {
+                    batch.append(future, key, value, headers, delta, body, accountedBytes);
+                    return APPENDED;
+                }
+                sealLocked(batch);
+                sealed = true;
+            }
+            int record = FieldCodec.varintSize(body0) + body0;
+            created = newBatchLocked(override, timestampMs, record, limits);
+            created.append(future, key, value, headers, 0, body0, accountedBytes);
+            if (created.batchBytes() >= maxBatchBytes) {
+                sealLocked(created);
+                sealed = true;
+            } else {
+                createdOpen = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (createdOpen) {
+            sender.scheduleLinger(this, created);
+        }
+        if (sealed) {
+            sender.batchReady(this);
+        }
+        return APPENDED;
+    }
+
+    private ProducerBatch openOverride(DurabilityPolicy override) {
+        if (openOverrides != null) {
+            for (ProducerBatch b : openOverrides) {
+                if (b.override.equals(override)) {
+                    return b;
+                }
+            }
+        }
+        return null;
+    }
+
+    private ProducerBatch newBatchLocked(DurabilityPolicy override, long timestampMs, int firstRecord, Limits limits) {
+        int capacity =
+                Math.min(limits.maxFrameBytes(), Math.max(frameCapacityHint, frameOverheadBytes + firstRecord + 64));
+        ByteBuf frame = PooledByteBufAllocator.DEFAULT.directBuffer(capacity, limits.maxFrameBytes());
+        ProducerBatch batch;
+        try {
+            batch = new ProducerBatch(
+                    this, override, sender.nextRequestId(), frame, timestampMs, sender.nanoTime(), countHint);
+        } catch (RuntimeException e) {
+            frame.release();
+            throw e;
+        }
+        if (override == null) {
+            openDefault = batch;
+        } else {
+            if (openOverrides == null) {
+                openOverrides = new ArrayList<>(2);
+            }
+            openOverrides.add(batch);
+        }
+        return batch;
+    }
+
+    private void sealLocked(ProducerBatch batch) {
+        batch.seal(producerId, nextSeq, nextSealOrder++);
+        nextSeq += batch.count;
+        if (batch == openDefault) {
+            openDefault = null;
+        } else if (openOverrides != null) {
+            openOverrides.remove(batch);
+        }
+        frameCapacityHint = Math.max(MIN_FRAME_CAPACITY, batch.frameBytes());
+        countHint = batch.count;
+        ready.addLast(batch);
+    }
+
+    /** Seals {@code batch} if it is still open (its linger expired). */
+    boolean sealIfOpen(ProducerBatch batch) {
+        lock.lock();
+        try {
+            if (!batch.open) {
+                return false;
+            }
+            sealLocked(batch);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Seals every open batch (a flush). */
+    void sealAllOpen() {
+        lock.lock();
+        try {
+            if (openDefault != null) {
+                sealLocked(openDefault);
+            }
+            while (openOverrides != null && !openOverrides.isEmpty()) {
+                sealLocked(openOverrides.get(0));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- event loop only from here on ----
+
+    /** Moves sealed batches to {@link #unsent}, keeping their order. */
+    void takeReady() {
+        lock.lock();
+        try {
+            takeReadyLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void takeReadyLocked() {
+        ProducerBatch b;
+        while ((b = ready.pollFirst()) != null) {
+            unsent.addLast(b);
+        }
+    }
+
+    /** Removes an answered batch from {@link #inflight}. */
+    void removeInflight(ProducerBatch batch) {
+        if (inflight.peekFirst() == batch) {
+            inflight.pollFirst();
+        } else {
+            inflight.remove(batch);
+        }
+    }
+
+    /**
+     * Records that {@code failed} failed for good, so that the batches of its identity after it
+     * move to a new identity before the next resend.
+     */
+    void addCut(ProducerBatch failed) {
+        if (pendingCuts == null) {
+            pendingCuts = new ArrayList<>(1);
+        }
+        pendingCuts.add(new long[] {failed.producerId, failed.producerSeq});
+    }
+
+    /**
+     * Puts every unacknowledged batch back in {@link #unsent} in sequence order, applying pending
+     * identity cuts. Only while nothing of this range is in flight.
+     */
+    void prepareResend(Sender sender) {
+        lock.lock();
+        try {
+            takeReadyLocked();
+            if (retry.isEmpty() && pendingCuts == null) {
+                return;
+            }
+            List<ProducerBatch> all = unackedSortedLocked();
+            if (pendingCuts != null) {
+                for (long[] cut : pendingCuts) {
+                    moveToNewIdentityLocked(all, cut[0], cut[1], sender.newProducerId());
+                }
+                pendingCuts = null;
+            }
+            unsent.addAll(all);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Fails the batches whose delivery timeout passed, with the later batches of their identity
+     * that may be stored, and moves the rest of that identity to a new one. Only while nothing of
+     * this range is in flight.
+     *
+     * @return the batches to fail, for the caller to fail outside the lock
+     */
+    List<ProducerBatch> expire(long nowNanos, long deliveryTimeoutNanos, Sender sender) {
+        if (!inflight.isEmpty() || !anyExpired(nowNanos, deliveryTimeoutNanos)) {
+            return List.of();
+        }
+        List<ProducerBatch> failed = new ArrayList<>();
+        lock.lock();
+        try {
+            takeReadyLocked();
+            List<ProducerBatch> all = unackedSortedLocked();
+            while (true) {
+                ProducerBatch first = null;
+                for (ProducerBatch b : all) {
+                    if (nowNanos - b.createdNanos >= deliveryTimeoutNanos) {
+                        first = b;
+                        break;
+                    }
+                }
+                if (first == null) {
+                    break;
+                }
+                long pid = first.producerId;
+                long seq = first.producerSeq;
+                for (int i = all.size() - 1; i >= 0; i--) {
+                    ProducerBatch b = all.get(i);
+                    if (b == first
+                            || (b.producerId == pid
+                                    && b.producerSeq > seq
+                                    && (b.maybeStored || nowNanos - b.createdNanos >= deliveryTimeoutNanos))) {
+                        failed.add(b);
+                        all.remove(i);
+                    }
+                }
+                moveToNewIdentityLocked(all, pid, seq, sender.newProducerId());
+            }
+            unsent.addAll(all);
+        } finally {
+            lock.unlock();
+        }
+        return failed;
+    }
+
+    private boolean anyExpired(long nowNanos, long deliveryTimeoutNanos) {
+        for (ProducerBatch b : unsent) {
+            if (nowNanos - b.createdNanos >= deliveryTimeoutNanos) {
+                return true;
+            }
+        }
+        for (ProducerBatch b : retry) {
+            if (nowNanos - b.createdNanos >= deliveryTimeoutNanos) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Takes every sealed, unacknowledged batch out of the queues, to be failed by the caller, and
+     * starts a new producer identity. Only while nothing of this range is in flight.
+     */
+    List<ProducerBatch> abortAll(long newProducerId) {
+        lock.lock();
+        try {
+            takeReadyLocked();
+            List<ProducerBatch> all = unackedSortedLocked();
+            pendingCuts = null;
+            producerId = newProducerId;
+            nextSeq = 0;
+            retryPending = false;
+            return all;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Collects a future per unacknowledged sealed batch, for a flush. */
+    void collectDone(List<CompletableFuture<Void>> out) {
+        for (ProducerBatch b : inflight) {
+            out.add(b.done());
+        }
+        for (ProducerBatch b : retry) {
+            out.add(b.done());
+        }
+        for (ProducerBatch b : unsent) {
+            out.add(b.done());
+        }
+    }
+
+    /** Whether any sealed batch awaits sending or an answer. */
+    boolean hasUnacked() {
+        return !inflight.isEmpty() || !retry.isEmpty() || !unsent.isEmpty();
+    }
+
+    private List<ProducerBatch> unackedSortedLocked() {
+        List<ProducerBatch> all = new ArrayList<>(retry.size() + unsent.size());
+        all.addAll(retry);
+        all.addAll(unsent);
+        retry.clear();
+        unsent.clear();
+        all.sort(BY_SEAL_ORDER);
+        return all;
+    }
+
+    private void moveToNewIdentityLocked(List<ProducerBatch> sorted, long pid, long afterSeq, long newId) {
+        long seq = 0;
+        for (ProducerBatch b : sorted) {
+            if (b.producerId == pid && b.producerSeq > afterSeq) {
+                b.reidentify(newId, seq);
+                seq += b.count;
+            }
+        }
+        if (producerId == pid) {
+            producerId = newId;
+            nextSeq = seq;
+        }
+    }
+
+    /** The identity new batches get; for tests. */
+    long currentProducerId() {
+        lock.lock();
+        try {
+            return producerId;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

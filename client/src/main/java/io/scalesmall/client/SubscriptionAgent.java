@@ -1,0 +1,323 @@
+package io.scalesmall.client;
+
+import io.netty.buffer.ByteBuf;
+import io.scalesmall.protocol.Cursor;
+import io.scalesmall.protocol.DataResponse;
+import io.scalesmall.protocol.ErrorCode;
+import io.scalesmall.protocol.ProtocolException;
+import io.scalesmall.protocol.RangeCursor;
+import io.scalesmall.protocol.StartPosition;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One subscription: its own {@link SubscriptionConnection} and its own delivery thread.
+ *
+ * <p>Design note. The connection lives on an event loop, which only frames bytes: each
+ * SUBSCRIBE_DATA frame is queued, retained, for the delivery thread, which decodes it and calls the
+ * handler. When {@code subscriptionQueueFrames} frames wait, the connection stops reading the
+ * socket until the delivery thread has drained half of them, so a slow handler pushes back
+ * through TCP and memory stays bounded. Connection endings travel through the same
+ * queue, behind the frames that preceded them: the delivery thread delivers everything received,
+ * then asks for a new connection starting from its own position, so nothing is lost or repeated.
+ * The position (and so the cursor) belongs to the delivery thread; other threads read a snapshot
+ * published after each frame.
+ *
+ * <p>Thread-safe public methods; the rest is confined as described.
+ */
+final class SubscriptionAgent implements Subscription, SubscriptionConnection.Owner, MessageView.CursorSource {
+    private static final System.Logger LOG = System.getLogger(SubscriptionAgent.class.getName());
+    private static final Object STOP = new Object();
+    private static final Object LOST = new Object();
+
+    /** Ends the subscription with an error. */
+    private record Fatal(ScaleSmallException error) {}
+
+    /** The handler threw; carries its exception out of the decoder. */
+    private static final class HandlerFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HandlerFailure(RuntimeException cause) {
+            super(cause);
+        }
+    }
+
+    private final String stream;
+    private final From from;
+    private final MessageHandler handler;
+    private final Runnable onEnd;
+    private final SubscriptionConnection connection;
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final Transport transport;
+    private final AtomicBoolean closeCalled = new AtomicBoolean();
+    private volatile boolean closed;
+    private volatile boolean deliveryDone;
+    private volatile Cursor snapshot;
+
+    // Owned by the delivery thread.
+    private final BatchDecoder decoder = new BatchDecoder(this);
+    private final List<RangePosition> positions = new ArrayList<>();
+    private final BatchDecoder.Sink sink = this::deliver;
+
+    SubscriptionAgent(
+            ClientConfig config,
+            Transport transport,
+            String stream,
+            From from,
+            MessageHandler handler,
+            int serverIndex,
+            Runnable onEnd) {
+        this.stream = stream;
+        this.from = from;
+        this.handler = handler;
+        this.onEnd = onEnd;
+        this.transport = transport;
+        this.connection = new SubscriptionConnection(config, transport, stream, serverIndex, this);
+        if (from.kind() == StartPosition.Kind.CURSOR) {
+            for (RangeCursor r : from.cursor().ranges()) {
+                RangePosition p = RangePosition.of(r);
+                p.started = true;
+                positions.add(p);
+            }
+        }
+        this.snapshot = buildCursor(null);
+        this.thread = new Thread(this::runDelivery, "scalesmall-subscription-" + stream);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the delivery thread and the first connection. */
+    void start() {
+        ResumePlan first = new ResumePlan(from, snapshot, startedRanges());
+        thread.start();
+        connection.loop().execute(() -> connection.connect(first));
+    }
+
+    @Override
+    public String stream() {
+        return stream;
+    }
+
+    @Override
+    public String cursor() {
+        if (Thread.currentThread() == thread) {
+            return buildCursor(null).toToken();
+        }
+        return snapshot.toToken();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Whether the connection stopped reading because the frame queue is full; for tests. */
+    boolean isReadingPaused() {
+        return connection.isPaused();
+    }
+
+    @Override
+    public void close() {
+        if (!closeCalled.compareAndSet(false, true)) {
+            return;
+        }
+        closed = true;
+        try {
+            connection.loop().execute(connection::unsubscribe);
+        } catch (RejectedExecutionException e) {
+            // the I/O threads are gone, and the connection with them
+        }
+        queue.offer(STOP);
+        // Waiting on an I/O thread could stall the handler, if it waits for I/O, for good.
+        if (Thread.currentThread() != thread && !transport.inIoThread()) {
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        onEnd.run();
+    }
+
+    // ---- delivery thread ----
+
+    private void runDelivery() {
+        try {
+            while (true) {
+                Object item = queue.take();
+                if (item instanceof ByteBuf frame) {
+                    try {
+                        if (!closed) {
+                            onData(frame);
+                        }
+                    } finally {
+                        frame.release();
+                    }
+                    maybeResumeReading();
+                } else if (item == LOST) {
+                    if (closed) {
+                        break;
+                    }
+                    ResumePlan next = new ResumePlan(from, buildCursor(null), startedRanges());
+                    connection.loop().execute(() -> connection.reconnectLater(next));
+                } else if (item instanceof Fatal fatal) {
+                    end(fatal.error());
+                    break;
+                } else if (item == STOP) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (HandlerFailure e) {
+            end(new ScaleSmallException(
+                    ErrorCode.INTERNAL_ERROR, "the message handler threw " + e.getCause(), e.getCause()));
+        } catch (ProtocolException e) {
+            end(ScaleSmallException.of(e));
+        } catch (RejectedExecutionException e) {
+            closed = true;
+        } catch (RuntimeException e) {
+            end(new ScaleSmallException(ErrorCode.INTERNAL_ERROR, "subscription failed: " + e, e));
+        } finally {
+            snapshot = buildCursor(null);
+            deliveryDone = true;
+            releaseQueued();
+        }
+    }
+
+    private void onData(ByteBuf frame) {
+        DataResponse prefix = DataResponse.readPrefix(frame);
+        RangePosition position = position(prefix.rangeId());
+        position.merge(prefix.position());
+        position.started = true;
+        decoder.decode(stream, frame, prefix.batchesLength(), position, sink);
+        snapshot = buildCursor(null);
+    }
+
+    private boolean deliver(MessageView message) {
+        if (closed) {
+            return false;
+        }
+        try {
+            handler.onMessage(message);
+        } catch (RuntimeException e) {
+            throw new HandlerFailure(e);
+        }
+        return true;
+    }
+
+    private RangePosition position(int rangeId) {
+        for (RangePosition p : positions) {
+            if (p.rangeId == rangeId) {
+                return p;
+            }
+        }
+        RangePosition p = new RangePosition(rangeId);
+        positions.add(p);
+        return p;
+    }
+
+    private Set<Integer> startedRanges() {
+        Set<Integer> started = new HashSet<>();
+        for (RangePosition p : positions) {
+            if (p.started) {
+                started.add(p.rangeId);
+            }
+        }
+        return started;
+    }
+
+    /** The cursor of every range's position, with {@code replaced}'s range taken from it. */
+    private Cursor buildCursor(RangeCursor replaced) {
+        List<RangeCursor> ranges = new ArrayList<>(positions.size() + 1);
+        boolean replacedIn = false;
+        for (RangePosition p : positions) {
+            if (replaced != null && p.rangeId == replaced.rangeId()) {
+                ranges.add(replaced);
+                replacedIn = true;
+            } else {
+                ranges.add(p.toRangeCursor());
+            }
+        }
+        if (replaced != null && !replacedIn) {
+            ranges.add(replaced);
+        }
+        return new Cursor(ranges);
+    }
+
+    @Override
+    public Cursor cursorWith(RangeCursor range) {
+        return buildCursor(range);
+    }
+
+    private void end(ScaleSmallException error) {
+        closed = true;
+        try {
+            connection.loop().execute(connection::close);
+        } catch (RejectedExecutionException e) {
+            // the connection went with the I/O threads
+        }
+        try {
+            if (!closeCalled.get()) {
+                handler.onError(error);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "subscription error handler threw", e);
+        }
+        onEnd.run();
+    }
+
+    private void maybeResumeReading() {
+        connection.requestResume();
+    }
+
+    private void releaseQueued() {
+        Object item;
+        while ((item = queue.poll()) != null) {
+            if (item instanceof ByteBuf frame) {
+                frame.release();
+            }
+        }
+    }
+
+    // ---- SubscriptionConnection.Owner, on the event loop ----
+
+    @Override
+    public void onFrame(ByteBuf frame) {
+        enqueue(frame);
+    }
+
+    @Override
+    public void onLost() {
+        enqueue(LOST);
+    }
+
+    @Override
+    public void onFatal(ScaleSmallException error) {
+        enqueue(new Fatal(error));
+    }
+
+    @Override
+    public int queuedFrames() {
+        return queue.size();
+    }
+
+    private void enqueue(Object item) {
+        queue.offer(item);
+        if (deliveryDone) {
+            releaseQueued();
+        }
+    }
+}

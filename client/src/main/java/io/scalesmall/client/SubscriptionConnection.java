@@ -1,0 +1,325 @@
+package io.scalesmall.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.scalesmall.protocol.DurabilityPolicy;
+import io.scalesmall.protocol.ErrorCode;
+import io.scalesmall.protocol.ErrorResponse;
+import io.scalesmall.protocol.FetchRequest;
+import io.scalesmall.protocol.FrameType;
+import io.scalesmall.protocol.HelloRequest;
+import io.scalesmall.protocol.MetadataRequest;
+import io.scalesmall.protocol.MetadataResponse;
+import io.scalesmall.protocol.UnsubscribeRequest;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The connection of one subscription: HELLO, METADATA for the stream's ranges, one SUBSCRIBE per
+ * range, then SUBSCRIBE_DATA frames handed to the {@link Owner}; UNSUBSCRIBE on close. It
+ * reconnects when told to, to the next server after a backoff.
+ *
+ * <p>Phases: IDLE → CONNECTING → HELLO_SENT → METADATA_SENT → SUBSCRIBED → CLOSING; any phase
+ * returns to IDLE when the connection ends. An unanswered setup ({@code requestTimeoutMs}) ends
+ * the connection.
+ *
+ * <p>Flow control: when the owner holds {@code subscriptionQueueFrames} frames, reading from the
+ * socket stops (autoRead off); {@link #requestResume()} turns it back on once half are gone. Both
+ * decisions are taken on the event loop, so they cannot cross.
+ *
+ * <p>Owned by its event loop, except {@link #requestResume()} and {@link #isPaused()}.
+ */
+final class SubscriptionConnection implements FrameHandler.Listener {
+    private static final System.Logger LOG = System.getLogger(SubscriptionConnection.class.getName());
+
+    /** The subscription the frames are for; called on the event loop. */
+    interface Owner {
+        /** Takes a retained SUBSCRIBE_DATA frame, reader index at the body. */
+        void onFrame(ByteBuf frame);
+
+        /** The connection ended; frames handed over before stay valid. */
+        void onLost();
+
+        /** The server refused the subscription for good. */
+        void onFatal(ScaleSmallException error);
+
+        /** Frames handed over and not yet processed. */
+        int queuedFrames();
+
+        /** Whether the subscription ended. */
+        boolean isClosed();
+    }
+
+    private enum Phase {
+        IDLE,
+        CONNECTING,
+        HELLO_SENT,
+        METADATA_SENT,
+        SUBSCRIBED,
+        CLOSING
+    }
+
+    private final ClientConfig config;
+    private final Transport transport;
+    private final EventLoop loop;
+    private final String stream;
+    private final Owner owner;
+    private final int pauseAtFrames;
+    private final int resumeAtFrames;
+    private final Backoff backoff;
+    private final AtomicBoolean resumeRequested = new AtomicBoolean();
+    private volatile boolean paused;
+
+    private Phase phase = Phase.IDLE;
+    private Channel channel;
+    private int serverIndex;
+    private int nextRequestId;
+    private int helloId;
+    private int metadataId;
+    private int[] subscribeIds = new int[0];
+    private int unsubscribesPending;
+    private ResumePlan plan;
+
+    SubscriptionConnection(ClientConfig config, Transport transport, String stream, int serverIndex, Owner owner) {
+        this.config = config;
+        this.transport = transport;
+        this.loop = transport.nextLoop();
+        this.stream = stream;
+        this.serverIndex = serverIndex;
+        this.owner = owner;
+        this.pauseAtFrames = config.subscriptionQueueFrames();
+        this.resumeAtFrames = config.subscriptionQueueFrames() / 2;
+        this.backoff = new Backoff(config.retryBackoffMs(), config.retryBackoffMaxMs());
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** Whether reading is stopped because the owner's queue is full; any thread. */
+    boolean isPaused() {
+        return paused;
+    }
+
+    /** Asks the event loop to read again if the queue has drained enough; any thread. */
+    void requestResume() {
+        if (paused && owner.queuedFrames() <= resumeAtFrames && resumeRequested.compareAndSet(false, true)) {
+            loop.execute(this::resume);
+        }
+    }
+
+    private void resume() {
+        resumeRequested.set(false);
+        if (paused && owner.queuedFrames() <= resumeAtFrames) {
+            paused = false;
+            if (channel != null) {
+                channel.config().setAutoRead(true);
+            }
+        }
+    }
+
+    /** Connects to the next server after a backoff, to resume from {@code next}. */
+    void reconnectLater(ResumePlan next) {
+        if (owner.isClosed()) {
+            return;
+        }
+        serverIndex++;
+        loop.schedule(() -> connect(next), backoff.nextDelayMs(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Connects now, to subscribe as {@code next} says. */
+    void connect(ResumePlan next) {
+        if (owner.isClosed()) {
+            return;
+        }
+        plan = next;
+        List<InetSocketAddress> servers = config.servers();
+        InetSocketAddress address = servers.get(Math.floorMod(serverIndex, servers.size()));
+        phase = Phase.CONNECTING;
+        channel = null;
+        // A loopback connect may complete, and fire onActive, inside this call.
+        ChannelFuture future = transport.connect(loop, address, this);
+        Channel ch = future.channel();
+        if (channel == null) {
+            channel = ch;
+        }
+        future.addListener(f -> {
+            if (!f.isSuccess()) {
+                LOG.log(Level.DEBUG, "subscription to {0} cannot connect to {1}: {2}", stream, address, f.cause());
+                lost(ch);
+            }
+        });
+    }
+
+    /** Ends the subscriptions on the server, then the connection. */
+    void unsubscribe() {
+        Channel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        if (phase != Phase.SUBSCRIBED || !ch.isActive()) {
+            close();
+            return;
+        }
+        phase = Phase.CLOSING;
+        unsubscribesPending = subscribeIds.length;
+        for (int id : subscribeIds) {
+            ch.write(RequestFrames.encode(
+                    ch.alloc(), FrameType.UNSUBSCRIBE, ++nextRequestId, new UnsubscribeRequest(id)::write));
+        }
+        ch.flush();
+        loop.schedule(
+                () -> {
+                    if (channel == ch) {
+                        close();
+                    }
+                },
+                config.requestTimeoutMs(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes the connection now; the owner hears {@link Owner#onLost()} unless it is closed. */
+    void close() {
+        Channel ch = channel;
+        if (ch != null) {
+            lost(ch);
+            ch.close();
+        }
+    }
+
+    private void lost(Channel ch) {
+        if (ch != channel) {
+            return;
+        }
+        channel = null;
+        paused = false;
+        phase = Phase.IDLE;
+        if (!owner.isClosed()) {
+            owner.onLost();
+        }
+    }
+
+    @Override
+    public void onActive(Channel ch) {
+        if (phase != Phase.CONNECTING || (channel != null && channel != ch) || owner.isClosed()) {
+            ch.close();
+            return;
+        }
+        channel = ch;
+        helloId = ++nextRequestId;
+        // Reading needs no durability; ask for the weakest policy so that no cluster refuses it.
+        HelloRequest hello = new HelloRequest(config.clientId(), DurabilityPolicy.MEMORY_1, config.maxFrameBytes());
+        ch.writeAndFlush(RequestFrames.encode(ch.alloc(), FrameType.HELLO, helloId, hello::write));
+        phase = Phase.HELLO_SENT;
+        loop.schedule(
+                () -> {
+                    if (channel == ch && phase != Phase.SUBSCRIBED && phase != Phase.CLOSING) {
+                        LOG.log(Level.DEBUG, "subscription to {0}: setup unanswered, reconnecting", stream);
+                        close();
+                    }
+                },
+                config.requestTimeoutMs(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onInactive(Channel ch) {
+        lost(ch);
+    }
+
+    @Override
+    public void onFrame(Channel ch, FrameType type, int requestId, ByteBuf body) {
+        if (ch != channel) {
+            return;
+        }
+        switch (type) {
+            case SUBSCRIBE_DATA -> onData(ch, requestId, body);
+            case HELLO_OK -> {
+                if (phase == Phase.HELLO_SENT && requestId == helloId) {
+                    metadataId = ++nextRequestId;
+                    MetadataRequest request = new MetadataRequest(List.of(stream));
+                    ch.writeAndFlush(RequestFrames.encode(ch.alloc(), FrameType.METADATA, metadataId, request::write));
+                    phase = Phase.METADATA_SENT;
+                }
+            }
+            case METADATA_OK -> {
+                if (phase == Phase.METADATA_SENT && requestId == metadataId) {
+                    subscribeAll(ch, MetadataResponse.read(body));
+                }
+            }
+            case UNSUBSCRIBE_OK -> {
+                if (phase == Phase.CLOSING && --unsubscribesPending <= 0) {
+                    close();
+                }
+            }
+            case ERROR -> onError(requestId, ErrorResponse.read(body));
+            default -> close();
+        }
+    }
+
+    private void subscribeAll(Channel ch, MetadataResponse metadata) {
+        List<Integer> rangeIds = new ArrayList<>();
+        for (MetadataResponse.Stream s : metadata.streams()) {
+            if (s.name().equals(stream)) {
+                for (MetadataResponse.Range r : s.ranges()) {
+                    rangeIds.add(r.rangeId());
+                }
+            }
+        }
+        if (rangeIds.isEmpty()) {
+            rangeIds.add(0);
+        }
+        subscribeIds = new int[rangeIds.size()];
+        for (int i = 0; i < rangeIds.size(); i++) {
+            int rangeId = rangeIds.get(i);
+            int id = ++nextRequestId;
+            subscribeIds[i] = id;
+            FetchRequest request =
+                    new FetchRequest(stream, rangeId, plan.startIn(rangeId), config.subscriptionFrameBytes(), 0);
+            ch.write(RequestFrames.encode(ch.alloc(), FrameType.SUBSCRIBE, id, request::write));
+        }
+        ch.flush();
+        phase = Phase.SUBSCRIBED;
+        backoff.reset();
+    }
+
+    private void onData(Channel ch, int requestId, ByteBuf frame) {
+        if (owner.isClosed() || !isSubscribeId(requestId)) {
+            return;
+        }
+        owner.onFrame(frame.retain());
+        if (!paused && owner.queuedFrames() >= pauseAtFrames) {
+            paused = true;
+            ch.config().setAutoRead(false);
+        }
+    }
+
+    private boolean isSubscribeId(int requestId) {
+        for (int id : subscribeIds) {
+            if (id == requestId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void onError(int requestId, ErrorResponse error) {
+        ErrorCode code = error.code();
+        boolean ours = requestId == helloId || requestId == metadataId || isSubscribeId(requestId);
+        if (phase == Phase.CLOSING) {
+            close();
+        } else if (ours && !code.retriable() && code != ErrorCode.UNKNOWN_STREAM) {
+            owner.onFatal(new ScaleSmallException(code, error.message()));
+            close();
+        } else {
+            LOG.log(Level.DEBUG, "subscription to {0}: {1} {2}, reconnecting", stream, code, error.message());
+            close();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.scalesmall.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.scalesmall.protocol.FrameHeader;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client's Netty I/O: one event loop group (epoll when available, else NIO) shared by the
+ * publishing connection and every subscription connection, and the pipeline all of them use
+ * (length-prefixed framing, then {@link FrameHandler}).
+ *
+ * <p>Thread-safe.
+ */
+final class Transport implements AutoCloseable {
+    private static final long SHUTDOWN_TIMEOUT_MS = 2_000;
+
+    private final ClientConfig config;
+    private final EventLoopGroup group;
+    private final Class<? extends Channel> channelClass;
+
+    Transport(ClientConfig config) {
+        this.config = config;
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(
+                config.ioThreads(), new DefaultThreadFactory("scalesmall-client-io", true), factory);
+        this.channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /** An event loop of the group, to own a connection for its whole life. */
+    EventLoop nextLoop() {
+        return group.next();
+    }
+
+    /** Whether the calling thread is one of this client's I/O threads. */
+    boolean inIoThread() {
+        for (EventExecutor e : group) {
+            if (e.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Opens a connection on {@code loop} whose frames go to {@code listener}. */
+    ChannelFuture connect(EventLoop loop, InetSocketAddress address, FrameHandler.Listener listener) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(
+                                        "framer",
+                                        new LengthFieldBasedFrameDecoder(
+                                                config.maxFrameBytes(), 0, FrameHeader.LENGTH_FIELD_BYTES, 0, 0))
+                                .addLast("frames", new FrameHandler(listener));
+                    }
+                });
+        return bootstrap.connect(address);
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits for the I/O threads to end after {@link #close()}; must not run on one of them. */
+    void awaitTermination() {
+        group.terminationFuture().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS * 2);
+    }
+}
