@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("process")
 class KillNineDurabilityIT {
     private static final int PRODUCERS = 2;
-    private static final int MAX_MESSAGES_PER_PRODUCER = 3_000_000;
+    private static final int MAX_MESSAGES_PER_PRODUCER = 1_500_000;
     private static final int KILLS = 3;
 
     @TempDir

@@ -1,0 +1,207 @@
+package io.scalesmall.server.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.scalesmall.protocol.BatchCompression;
+import io.scalesmall.protocol.BatchFormat;
+import io.scalesmall.protocol.DurabilityPolicy;
+import io.scalesmall.protocol.ErrorCode;
+import io.scalesmall.protocol.NodeId;
+import io.scalesmall.protocol.PublishResponse;
+import io.scalesmall.protocol.StreamOptions;
+import io.scalesmall.server.placement.StreamCatalog;
+import io.scalesmall.server.storage.DiskUsage;
+import io.scalesmall.server.storage.RangeLog;
+import io.scalesmall.server.storage.StorageConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The data agent on its own, with a controlled clock: acks per policy, idempotence, retention. */
+class DataAgentTest {
+    private static final NodeId NODE = new NodeId(7, 7);
+    private static final long START_MS = 1_700_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong nowMs = new AtomicLong(START_MS);
+    private final RecordingSink sink = new RecordingSink();
+    private DataAgent agent;
+
+    /** Remembers every answer. */
+    static final class RecordingSink implements AckSink {
+        record Answer(int requestId, PublishResponse ok, ErrorCode error) {}
+
+        final List<Answer> answers = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void publishOk(int requestId, int inFlightBytes, PublishResponse response) {
+            answers.add(new Answer(requestId, response, null));
+        }
+
+        @Override
+        public void publishFailed(int requestId, int inFlightBytes, ErrorCode code, String message) {
+            answers.add(new Answer(requestId, null, code));
+        }
+
+        @Override
+        public void flush() {}
+
+        Answer await(int requestId) {
+            return org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(
+                            () -> answers.stream()
+                                    .filter(a -> a.requestId == requestId)
+                                    .findFirst()
+                                    .orElse(null),
+                            a -> a != null);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    private void start(RetentionConfig retention, int segmentBytes) throws Exception {
+        DataAgentConfig config = new DataAgentConfig(
+                StorageConfig.defaults().withSegmentBytes(segmentBytes),
+                retention,
+                StreamOptions.DEFAULT,
+                1 << 20,
+                DataAgentConfig.DEFAULT_PRODUCER_EXPIRY_MS,
+                1024,
+                10);
+        agent = new DataAgent(config, NODE, StreamCatalog.load(dir.resolve("streams")), nowMs::get);
+        agent.start();
+    }
+
+    private static RetentionConfig noWatermark() {
+        return new RetentionConfig(100, -1, 1, new FakeVolume(100, 100));
+    }
+
+    /** A volume with fixed figures. */
+    record FakeVolume(long totalBytes, long usableBytes) implements DiskUsage.VolumeStats {}
+
+    private static ByteBuf batch(long producerId, long producerSeq, int count, int recordBytes) {
+        ByteBuf raw = Unpooled.buffer();
+        byte[] records = new byte[recordBytes];
+        new java.util.Random(producerSeq).nextBytes(records);
+        BatchFormat.writeUnstampedHeader(raw, count, producerId, producerSeq, START_MS, records.length);
+        raw.writeBytes(records);
+        return BatchCompression.compress(raw, 0, Unpooled.buffer().alloc());
+    }
+
+    private void publish(int requestId, String stream, long producer, long seq, int count, DurabilityPolicy policy) {
+        publish(requestId, stream, producer, seq, count, policy, 100);
+    }
+
+    private void publish(
+            int requestId, String stream, long producer, long seq, int count, DurabilityPolicy policy, int bytes) {
+        ByteBuf b = batch(producer, seq, count, bytes);
+        assertThat(agent.execute(() -> agent.publish(stream, 0, b, policy, sink, requestId, 100)))
+                .isTrue();
+    }
+
+    @Test
+    void diskPolicyIsAnsweredOnlyOnceTheLogIsDurablePastTheBatch() throws Exception {
+        start(noWatermark(), 1 << 20);
+        publish(1, "s", 1, 0, 3, DurabilityPolicy.DISK_1);
+        RecordingSink.Answer a = sink.await(1);
+        assertThat(a.ok().diskAcks()).isEqualTo(1);
+        assertThat(agent.log("s", 0).durableIndex()).isGreaterThanOrEqualTo(a.ok().batchSeq());
+        assertThat(BatchFormat.hlcMillis(a.ok().hlcTime())).isEqualTo(START_MS);
+    }
+
+    @Test
+    void duplicateIsAcknowledgedWithTheOriginalPositionAndStoredOnce() throws Exception {
+        start(noWatermark(), 1 << 20);
+        publish(1, "s", 9, 0, 2, DurabilityPolicy.MEMORY_1);
+        publish(2, "s", 9, 2, 2, DurabilityPolicy.MEMORY_1);
+        publish(3, "s", 9, 0, 2, DurabilityPolicy.DISK_1);
+        RecordingSink.Answer again = sink.await(3);
+        assertThat(again.ok().duplicate()).isTrue();
+        assertThat(again.ok().batchSeq()).isEqualTo(sink.await(1).ok().batchSeq());
+        assertThat(again.ok().diskAcks()).isEqualTo(1);
+        assertThat(agent.log("s", 0).batchCount()).isEqualTo(2);
+    }
+
+    @Test
+    void hybridClockNeverGoesBackwardsWhenTheWallClockDoes() throws Exception {
+        start(noWatermark(), 1 << 20);
+        publish(1, "s", 1, 0, 1, DurabilityPolicy.MEMORY_1);
+        long first = sink.await(1).ok().hlcTime();
+        nowMs.addAndGet(-60_000);
+        publish(2, "s", 1, 1, 1, DurabilityPolicy.MEMORY_1);
+        assertThat(sink.await(2).ok().hlcTime()).isGreaterThan(first);
+    }
+
+    @Test
+    void streamAgeLimitDeletesOldSegmentsButNeverTheActiveOne() throws Exception {
+        start(noWatermark(), 1024);
+        assertThat(agent.execute(() -> {
+                    try {
+                        agent.createStream("aged", new StreamOptions(1, 60_000, -1));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }))
+                .isTrue();
+        for (int i = 0; i < 20; i++) {
+            publish(i + 1, "aged", 1, i, 1, DurabilityPolicy.MEMORY_1, 500);
+        }
+        sink.await(20);
+        RangeLog log = agent.log("aged", 0);
+        int segments = log.segmentCount();
+        assertThat(segments).isGreaterThan(2);
+        nowMs.addAndGet(30_000);
+        assertThat(log.firstIndex()).isEqualTo(1);
+        nowMs.addAndGet(31_000 + 10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.segmentCount() == 1);
+        assertThat(log.firstIndex()).isGreaterThan(1);
+        assertThat(log.nextIndex()).isEqualTo(21);
+    }
+
+    @Test
+    void overTheHighWatermarkTheOldestSegmentsAcrossStreamsGoFirst() throws Exception {
+        start(new RetentionConfig(90, 8_000, 1, null), 1024);
+        for (int i = 0; i < 10; i++) {
+            publish(i + 1, "older", 1, i, 1, DurabilityPolicy.MEMORY_1, 500);
+        }
+        sink.await(10);
+        nowMs.addAndGet(1_000);
+        for (int i = 0; i < 10; i++) {
+            publish(100 + i, "newer", 2, i, 1, DurabilityPolicy.MEMORY_1, 500);
+        }
+        sink.await(109);
+        RangeLog older = agent.log("older", 0);
+        RangeLog newer = agent.log("newer", 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> older.sizeBytes() + newer.sizeBytes() <= 8_000);
+        assertThat(older.firstIndex()).isGreaterThan(1);
+        assertThat(newer.firstIndex())
+                .as("newer data kept while older data could go")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void outOfOrderSequenceIsRefusedNamingTheExpectedOne() throws Exception {
+        start(noWatermark(), 1 << 20);
+        publish(1, "s", 4, 0, 5, DurabilityPolicy.MEMORY_1);
+        publish(2, "s", 4, 9, 1, DurabilityPolicy.MEMORY_1);
+        assertThat(sink.await(2).error()).isEqualTo(ErrorCode.OUT_OF_ORDER_SEQUENCE);
+        publish(3, "s", 4, 3, 4, DurabilityPolicy.MEMORY_1);
+        assertThat(sink.await(3).error()).isEqualTo(ErrorCode.INVALID_SEQUENCE);
+    }
+}
