@@ -1,6 +1,7 @@
 package io.scalesmall.cli;
 
 import io.scalesmall.bench.LoadGenerator;
+import io.scalesmall.client.ClientConfig;
 import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.server.Node;
 import io.scalesmall.server.NodeConfig;
@@ -52,11 +53,25 @@ final class BenchCommand implements Callable<Integer> {
             description = "Target messages/s in total, 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
     long rate;
 
-    @Option(names = "--warmup", description = "Messages published before measuring (default: min(messages, 500000)).")
+    @Option(
+            names = "--warmup",
+            description = "Messages published before measuring (default: until the JIT compiler is idle, at least"
+                    + " min(messages, 500000), at most 30 s).")
     Long warmup;
 
-    @Option(names = "--linger-ms", defaultValue = "2", description = "Client linger (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--linger-ms",
+            defaultValue = "" + ClientConfig.DEFAULT_LINGER_MS,
+            description = "Client linger (default: ${DEFAULT-VALUE}).")
     int lingerMs;
+
+    @Option(
+            names = "--send-when-idle",
+            defaultValue = "true",
+            arity = "1",
+            description =
+                    "Client sendWhenIdle: send a batch as soon as nothing awaits an answer (default: ${DEFAULT-VALUE}).")
+    boolean sendWhenIdle;
 
     @Option(
             names = "--batch-bytes",
@@ -72,9 +87,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (messages < 1 || size < 0 || producers < 1 || rate < 0) {
+        if (messages < 1 || size < 0 || producers < 1 || rate < 0 || (warmup != null && warmup < 0)) {
             throw new IllegalArgumentException(
-                    "--messages and --producers must be positive, --size and --rate not negative");
+                    "--messages and --producers must be positive, --size, --rate and --warmup not negative");
         }
         if (!payload.equals("random") && !payload.equals("text")) {
             throw new IllegalArgumentException("--payload must be random or text");
@@ -97,8 +112,9 @@ final class BenchCommand implements Callable<Integer> {
                     producers,
                     policy,
                     rate,
-                    warmup != null ? warmup : Math.min(messages, 500_000),
+                    warmup != null ? warmup : -1,
                     lingerMs,
+                    sendWhenIdle,
                     batchBytes,
                     payload);
             LoadGenerator.Result r = new LoadGenerator(options, System.err).run();

@@ -175,6 +175,7 @@ final class ProducerBatch extends Request {
         completed = true;
         frame.release();
         limiter.release(accountedBytes);
+        range.batchFinished();
         return true;
     }
 

@@ -56,6 +56,7 @@ final class RangeProducer {
     private long nextSealOrder;
     private int frameCapacityHint = MIN_FRAME_CAPACITY;
     private int countHint = 16;
+    private int unacked;
 
     /** Set while this producer waits in the sender's ready queue. */
     final AtomicBoolean queuedForDrain = new AtomicBoolean();
@@ -106,6 +107,7 @@ final class RangeProducer {
         }
         ProducerBatch created = null;
         boolean createdOpen = false;
+        boolean idle = false;
         boolean sealed = false;
         lock.lock();
         try {
@@ -131,12 +133,13 @@ final class RangeProducer {
                 sealed = true;
             } else {
                 createdOpen = true;
+                idle = unacked == 0;
             }
         } finally {
             lock.unlock();
         }
         if (createdOpen) {
-            sender.scheduleLinger(this, created);
+            sender.batchOpened(this, created, idle);
         }
         if (sealed) {
             sender.batchReady(this);
@@ -180,6 +183,7 @@ final class RangeProducer {
 
     private void sealLocked(ProducerBatch batch) {
         batch.seal(producerId, nextSeq, nextSealOrder++);
+        unacked++;
         nextSeq += batch.count;
         if (batch == openDefault) {
             openDefault = null;
@@ -205,18 +209,64 @@ final class RangeProducer {
         }
     }
 
+    /** Notes that a sealed batch was acknowledged or failed for good. Any thread. */
+    void batchFinished() {
+        lock.lock();
+        try {
+            unacked--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Seals the open batches created at or before {@code cutoffNanos} (their linger time passed).
+     *
+     * @return when the oldest batch still open was created, or {@link Long#MAX_VALUE} for none
+     */
+    long sealOpenedBefore(long cutoffNanos) {
+        lock.lock();
+        try {
+            long oldest = Long.MAX_VALUE;
+            if (openDefault != null) {
+                if (openDefault.createdNanos - cutoffNanos <= 0) {
+                    sealLocked(openDefault);
+                } else {
+                    oldest = openDefault.createdNanos;
+                }
+            }
+            if (openOverrides != null) {
+                for (int i = openOverrides.size() - 1; i >= 0; i--) {
+                    ProducerBatch b = openOverrides.get(i);
+                    if (b.createdNanos - cutoffNanos <= 0) {
+                        sealLocked(b);
+                    } else if (oldest == Long.MAX_VALUE || b.createdNanos - oldest < 0) {
+                        oldest = b.createdNanos;
+                    }
+                }
+            }
+            return oldest;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Seals every open batch (a flush). */
     void sealAllOpen() {
         lock.lock();
         try {
-            if (openDefault != null) {
-                sealLocked(openDefault);
-            }
-            while (openOverrides != null && !openOverrides.isEmpty()) {
-                sealLocked(openOverrides.get(0));
-            }
+            sealAllOpenLocked();
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void sealAllOpenLocked() {
+        if (openDefault != null) {
+            sealLocked(openDefault);
+        }
+        while (openOverrides != null && !openOverrides.isEmpty()) {
+            sealLocked(openOverrides.get(0));
         }
     }
 

@@ -72,6 +72,8 @@ final class Sender implements FrameHandler.Listener {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
     private final Runnable flushTask = this::flushNow;
+    private final Runnable lingerCheckTask = this::lingerCheck;
+    private final long lingerNanos;
     private volatile Limits limits;
 
     // Owned by the event loop.
@@ -88,6 +90,7 @@ final class Sender implements FrameHandler.Listener {
     private final List<RangeProducer> ranges = new ArrayList<>();
     private boolean needsFlush;
     private boolean flushScheduled;
+    private boolean lingerCheckArmed;
     private ScheduledFuture<?> tickTask;
 
     Sender(ClientConfig config, Transport transport, InFlightLimiter limiter) {
@@ -97,6 +100,7 @@ final class Sender implements FrameHandler.Listener {
         this.limiter = limiter;
         this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
         this.deliveryTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.deliveryTimeoutMs());
+        this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(config.lingerMs());
         this.reconnectBackoff = new Backoff(config.retryBackoffMs(), config.retryBackoffMaxMs());
         this.limits = new Limits(config.maxFrameBytes(), config.maxMessageBytes());
     }
@@ -137,14 +141,21 @@ final class Sender implements FrameHandler.Listener {
         execute(() -> ranges.add(producer), producer);
     }
 
-    /** Arranges for {@code batch} to be sealed and sent once its linger time has passed. */
-    void scheduleLinger(RangeProducer producer, ProducerBatch batch) {
-        Runnable task = () -> lingerExpired(producer, batch);
+    /**
+     * Arranges for a newly opened {@code batch} to be sealed and sent: at once when linger is 0 or
+     * its range was idle and {@link ClientConfig#sendWhenIdle()} is on; else once its linger time
+     * has passed. With {@code sendWhenIdle} a batch of a busy range needs no timer of its own (and
+     * its publisher no wake-up of the event loop): the loop's linger check runs while batches
+     * await answers (see {@link #maybeArmLingerCheck}).
+     *
+     * @param idle whether no sealed batch of the range awaited an answer when this one opened
+     */
+    void batchOpened(RangeProducer producer, ProducerBatch batch, boolean idle) {
         try {
-            if (config.lingerMs() == 0) {
-                loop.execute(task);
-            } else {
-                loop.schedule(task, config.lingerMs(), TimeUnit.MILLISECONDS);
+            if (config.lingerMs() == 0 || (idle && config.sendWhenIdle())) {
+                loop.execute(() -> lingerExpired(producer, batch));
+            } else if (!config.sendWhenIdle()) {
+                loop.schedule(() -> lingerExpired(producer, batch), config.lingerMs(), TimeUnit.MILLISECONDS);
             }
         } catch (RejectedExecutionException e) {
             abortAfterShutdown(producer);
@@ -314,6 +325,41 @@ final class Sender implements FrameHandler.Listener {
             b.maybeStored = true;
             write(b, b.frameForWrite());
             rp.inflight.addLast(b);
+        }
+        maybeArmLingerCheck();
+    }
+
+    /**
+     * With {@link ClientConfig#sendWhenIdle()}, batches opened while their range awaits answers
+     * have no timer of their own; this check, armed whenever a batch goes out and kept running
+     * while any range awaits answers or has open batches, seals those whose linger time passed.
+     */
+    private void maybeArmLingerCheck() {
+        if (!lingerCheckArmed && config.sendWhenIdle() && lingerNanos > 0) {
+            lingerCheckArmed = true;
+            loop.schedule(lingerCheckTask, lingerNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void lingerCheck() {
+        // Stays armed during the check, so that the sends below do not arm a second one.
+        long now = nanoTime();
+        long nextCheck = Long.MAX_VALUE;
+        for (RangeProducer rp : ranges) {
+            long oldestOpen = rp.sealOpenedBefore(now - lingerNanos);
+            rp.takeReady();
+            maybeSend(rp);
+            if (oldestOpen != Long.MAX_VALUE) {
+                nextCheck = Math.min(nextCheck, oldestOpen + lingerNanos);
+            }
+            if (rp.hasUnacked()) {
+                nextCheck = Math.min(nextCheck, now + lingerNanos);
+            }
+        }
+        requestFlush();
+        lingerCheckArmed = nextCheck != Long.MAX_VALUE && state != State.CLOSED;
+        if (lingerCheckArmed) {
+            loop.schedule(lingerCheckTask, Math.max(0, nextCheck - now), TimeUnit.NANOSECONDS);
         }
     }
 

@@ -25,10 +25,16 @@ abstract class ClientTestSupport {
     }
 
     /** Settings for tests: this server, fast retries. */
+    /**
+     * Settings for tests against the fake server. Batches go by linger and size only (no {@code
+     * sendWhenIdle}), so that tests can say exactly which messages share a batch; {@link
+     * PublishTest} covers {@code sendWhenIdle} itself.
+     */
     ClientConfig.Builder config() {
         return ClientConfig.builder()
                 .servers(server.address())
                 .clientId("test-client")
+                .sendWhenIdle(false)
                 .retryBackoffMs(10)
                 .retryBackoffMaxMs(100)
                 .connectTimeoutMs(2_000);

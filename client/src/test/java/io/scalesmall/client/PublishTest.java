@@ -70,6 +70,44 @@ class PublishTest extends ClientTestSupport {
     }
 
     @Test
+    void sendsAtOnceWhenTheRangeIsIdleWithSendWhenIdle() {
+        ScaleSmallClient client =
+                client(config().lingerMs(60_000).sendWhenIdle(true).build());
+
+        PublishAck first = client.publish("eager", null, bytes("a"))
+                .orTimeout(10, TimeUnit.SECONDS)
+                .join();
+        PublishAck second = client.publish("eager", null, bytes("b"))
+                .orTimeout(10, TimeUnit.SECONDS)
+                .join();
+
+        assertThat(first.batchCount()).isEqualTo(1);
+        assertThat(second.batchSeq()).isEqualTo(first.batchSeq() + 1);
+        assertThat(server.storedPayloads("eager")).containsExactly("a", "b");
+    }
+
+    @Test
+    void lingersWhileAnEarlierBatchAwaitsItsAnswerWithSendWhenIdle() {
+        server.holdAcks();
+        ScaleSmallClient client =
+                client(config().lingerMs(300).sendWhenIdle(true).build());
+        CompletableFuture<PublishAck> first = client.publish("busy", null, bytes("m0"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.heldAckCount() == 1);
+        long start = System.nanoTime();
+        List<CompletableFuture<PublishAck>> later = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            later.add(client.publish("busy", null, bytes("m" + i)));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.heldAckCount() == 2);
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(250);
+        server.releaseAcks();
+        assertThat(first.join().batchCount()).isEqualTo(1);
+        assertThat(later).allSatisfy(f -> assertThat(f.join().batchCount()).isEqualTo(3));
+        assertThat(server.storedBatchSizes("busy")).containsExactly(1, 3);
+    }
+
+    @Test
     void sendsFullBatchesWithoutWaitingForLinger() {
         ScaleSmallClient client =
                 client(config().lingerMs(60_000).maxBatchBytes(2048).build());

@@ -23,7 +23,7 @@ import java.util.Set;
  * host, port, advertised.host, http.port, io.threads
  * max.frame.bytes, max.message.bytes, max.inflight.bytes.per.connection
  * write.buffer.low.bytes, write.buffer.high.bytes
- * segment.bytes, index.interval.bytes, memory.tail.bytes
+ * segment.bytes, index.interval.bytes, memory.tail.bytes, background.sync.ms
  * retention.high.watermark        90% | bytes like 500GB
  * retention.check.interval.ms, producer.expiry.ms
  * </pre>
@@ -49,6 +49,7 @@ public record NodeConfig(Path dataDir, ApiConfig api, String httpHost, int httpP
             "segment.bytes",
             "index.interval.bytes",
             "memory.tail.bytes",
+            "background.sync.ms",
             "retention.high.watermark",
             "retention.check.interval.ms",
             "producer.expiry.ms");
@@ -120,7 +121,8 @@ public record NodeConfig(Path dataDir, ApiConfig api, String httpHost, int httpP
                         : d.memoryTailBytes(),
                 longProp(p, "producer.expiry.ms", d.producerExpiryMs()),
                 d.queueCapacity(),
-                d.idlePollMs());
+                d.idlePollMs(),
+                longProp(p, "background.sync.ms", d.backgroundSyncMs()));
         return new NodeConfig(dataDir, a, p.getProperty("host", httpHost), intProp(p, "http.port", httpPort), d);
     }
 

@@ -40,7 +40,9 @@ import java.util.logging.Logger;
  * <p>Design note: one thread owns all range state, so none of it is locked. Other threads talk to
  * it only through {@link #execute}: a bounded queue of tasks. Work arrives in bursts; after each
  * burst the agent flushes the acks of every touched connection once, requests one fsync per
- * written range and wakes the readers waiting at the tail with the new batches from memory. With
+ * range that a disk-policy publish waits on (other written ranges are synced within {@link
+ * DataAgentConfig#backgroundSyncMs()}) and wakes the readers waiting at the tail with the new
+ * batches from memory. With
  * clustering, forwarding to the other replicas plugs in where a batch is appended: their memory
  * and disk acks count towards the same policy.
  *
@@ -60,6 +62,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
     private final ArrayDeque<RangeReplica> memoryOrder = new ArrayDeque<>();
     private final List<AckSink> touchedSinks = new ArrayList<>();
     private final List<RangeReplica> touchedRanges = new ArrayList<>();
+    private final ArrayDeque<RangeReplica> backgroundSyncs = new ArrayDeque<>();
     private final SyncAgent syncAgent;
     private final Thread thread;
     private final Retention retention;
@@ -222,7 +225,8 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         if (policy.isMetBy(1, 0)) {
             sink.publishOk(requestId, inFlightBytes, response(range, index, time, false, 0));
         } else {
-            range.pendingDisk.addLast(new RangeReplica.PendingAck(index, time, false, requestId, inFlightBytes, sink));
+            range.pendingDisk.addLast(
+                    new RangeReplica.PendingAck(index, index, time, false, requestId, inFlightBytes, sink));
         }
     }
 
@@ -230,11 +234,13 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             RangeReplica range, DurabilityPolicy policy, AckSink sink, int requestId, int inFlightBytes) {
         long index = range.producers.foundIndex();
         long time = range.producers.foundHlcTime();
-        if (policy.isMetBy(1, 0) || index <= range.durableIndex) {
-            sink.publishOk(
-                    requestId, inFlightBytes, response(range, index, time, true, index <= range.durableIndex ? 1 : 0));
+        long durableAt = index > 0 ? index : range.log.nextIndex() - 1;
+        boolean durable = durableAt <= range.durableIndex;
+        if (policy.isMetBy(1, 0) || durable) {
+            sink.publishOk(requestId, inFlightBytes, response(range, index, time, true, durable ? 1 : 0));
         } else {
-            range.pendingDisk.addLast(new RangeReplica.PendingAck(index, time, true, requestId, inFlightBytes, sink));
+            range.pendingDisk.addLast(
+                    new RangeReplica.PendingAck(durableAt, index, time, true, requestId, inFlightBytes, sink));
             syncAgent.requestSync(range.log);
         }
     }
@@ -360,7 +366,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             return;
         }
         range.durableIndex = Math.max(range.durableIndex, durableIndex);
-        while (!range.pendingDisk.isEmpty() && range.pendingDisk.peekFirst().index() <= range.durableIndex) {
+        while (!range.pendingDisk.isEmpty() && range.pendingDisk.peekFirst().durableAt() <= range.durableIndex) {
             RangeReplica.PendingAck p = range.pendingDisk.pollFirst();
             touch(p.sink());
             p.sink()
@@ -370,8 +376,50 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                             response(range, p.index(), p.hlcTime(), p.duplicate(), 1));
         }
         if (!stopped && log.nextIndex() - 1 > range.durableIndex) {
-            syncAgent.requestSync(log);
+            requestSync(range);
         }
+    }
+
+    /**
+     * Has the range's appended batches fsynced: at once when a publish waits for it (or syncs are
+     * not deferred), else within {@link DataAgentConfig#backgroundSyncMs()}.
+     */
+    private void requestSync(RangeReplica range) {
+        if (!range.pendingDisk.isEmpty() || config.backgroundSyncMs() == 0) {
+            syncAgent.requestSync(range.log);
+        } else if (!range.backgroundSyncQueued) {
+            range.backgroundSyncQueued = true;
+            range.backgroundSyncDueMs = clockMs.getAsLong() + config.backgroundSyncMs();
+            backgroundSyncs.addLast(range);
+        }
+    }
+
+    /** Requests the background syncs that are due; entries are queued in due order. */
+    private void maybeRunBackgroundSyncs(long nowMs) {
+        RangeReplica range;
+        while ((range = backgroundSyncs.peekFirst()) != null && isDue(range, nowMs)) {
+            backgroundSyncs.pollFirst();
+            range.backgroundSyncQueued = false;
+            if (!stopped && ranges.get(range.key) == range && range.log.nextIndex() - 1 > range.durableIndex) {
+                syncAgent.requestSync(range.log);
+            }
+        }
+    }
+
+    private boolean isDue(RangeReplica range, long nowMs) {
+        long left = range.backgroundSyncDueMs - nowMs;
+        // A wall clock stepped back must not hold the sync beyond its interval.
+        return left <= 0 || left > config.backgroundSyncMs();
+    }
+
+    /** How long the agent may wait for work before a timer of its own is due. */
+    private long pollTimeoutMs() {
+        RangeReplica next = backgroundSyncs.peekFirst();
+        if (next == null) {
+            return config.idlePollMs();
+        }
+        long left = next.backgroundSyncDueMs - clockMs.getAsLong();
+        return Math.max(0, Math.min(config.idlePollMs(), Math.min(left, config.backgroundSyncMs())));
     }
 
     private void failPendingDisk(RangeLog log, Exception error) {
@@ -427,7 +475,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         List<Runnable> burst = new ArrayList<>(256);
         while (running) {
             try {
-                Runnable first = tasks.poll(config.idlePollMs(), TimeUnit.MILLISECONDS);
+                Runnable first = tasks.poll(pollTimeoutMs(), TimeUnit.MILLISECONDS);
                 if (first != null) {
                     runSafely(first);
                     burst.clear();
@@ -437,6 +485,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                     }
                 }
                 endOfBurst();
+                maybeRunBackgroundSyncs(clockMs.getAsLong());
                 maybeRunRetention();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -456,7 +505,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
     private void endOfBurst() {
         for (RangeReplica range : touchedRanges) {
             range.appendedSinceNotify = false;
-            syncAgent.requestSync(range.log);
+            requestSync(range);
             if (!range.waiters.isEmpty()) {
                 List<RangeReplica.Waiter> waiting = new ArrayList<>(range.waiters);
                 range.waiters.clear();

@@ -15,8 +15,19 @@ import java.util.List;
  * for concurrent readers).
  */
 final class RangeReplica {
-    /** A publish waiting for the fsync that covers its batch. */
-    record PendingAck(long index, long hlcTime, boolean duplicate, int requestId, int inFlightBytes, AckSink sink) {}
+    /**
+     * A publish waiting for the fsync that covers log index {@code durableAt}; it is answered with
+     * position {@code index} (0 for a duplicate too old to locate, which waits for everything
+     * appended so far).
+     */
+    record PendingAck(
+            long durableAt,
+            long index,
+            long hlcTime,
+            boolean duplicate,
+            int requestId,
+            int inFlightBytes,
+            AckSink sink) {}
 
     /** A reader waiting for the batch at {@code index}. */
     record Waiter(long index, int maxBytes, TailWaiter waiter) {}
@@ -33,6 +44,11 @@ final class RangeReplica {
 
     long durableIndex;
     boolean appendedSinceNotify;
+
+    /** Whether the range waits in the agent's queue of background syncs, and until when. */
+    boolean backgroundSyncQueued;
+
+    long backgroundSyncDueMs;
 
     RangeReplica(RangeKey key, RangeLog log) {
         this.key = key;

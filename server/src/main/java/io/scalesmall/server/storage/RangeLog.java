@@ -159,13 +159,27 @@ public final class RangeLog implements AutoCloseable {
 
     /**
      * Fsyncs every segment holding batches appended before this call, and writes the index files
-     * of sealed segments once they are fsynced. Safe concurrently with appends and rolls; calls
-     * are serialized.
+     * of sealed segments once they are fsynced: {@link #syncData} then {@link #writeIndexFiles}.
+     * Safe concurrently with appends and rolls; calls are serialized.
      *
      * @return the highest index now durable
      * @throws IOException if an fsync failed, now or in an earlier call
      */
     public long sync() throws IOException {
+        long durable = syncData();
+        writeIndexFiles();
+        return durable;
+    }
+
+    /**
+     * Fsyncs every segment holding batches appended before this call (and the directory when a
+     * segment was created), but writes no index file, so that the caller can report durability
+     * before that slower work. Safe concurrently with appends and rolls; calls are serialized.
+     *
+     * @return the highest index now durable
+     * @throws IOException if an fsync failed, now or in an earlier call
+     */
+    public long syncData() throws IOException {
         synchronized (syncLock) {
             if (syncFailure != null) {
                 throw new IOException("an earlier fsync in " + directory + " failed; reopen the log", syncFailure);
@@ -178,9 +192,6 @@ public final class RangeLog implements AutoCloseable {
                     Segment segment = syncWork.get(i);
                     if (segment.syncedIndex() < segment.lastIndex()) {
                         segment.forceAll();
-                    }
-                    if (segment.state() == SegmentState.SEALED) {
-                        writeIndexFile(segment);
                     }
                 }
                 if (forceDirectory) {
@@ -197,6 +208,35 @@ public final class RangeLog implements AutoCloseable {
                 durableIndex = target;
             }
             return durableIndex;
+        }
+    }
+
+    /**
+     * Writes the index file of every sealed segment that is fsynced. Only an optimization for the
+     * next open, which rescans a segment without one; a failure is logged and retried by the next
+     * call. Safe concurrently with appends and rolls; serialized with the syncs.
+     */
+    public void writeIndexFiles() {
+        synchronized (syncLock) {
+            if (syncFailure != null || closed) {
+                return;
+            }
+            try {
+                segments.acquireSealed(syncWork);
+            } catch (ClosedChannelException e) {
+                return;
+            }
+            try {
+                for (int i = syncWork.size() - 1; i >= 0; i--) {
+                    Segment segment = syncWork.get(i);
+                    if (segment.syncedIndex() >= segment.lastIndex()) {
+                        writeIndexFile(segment);
+                    }
+                }
+            } finally {
+                syncWork.forEach(Segment::release);
+                syncWork.clear();
+            }
         }
     }
 

@@ -98,6 +98,20 @@ final class SegmentList {
         return dirty;
     }
 
+    /** Adds a retained reference to every sealed segment that has no index file yet to {@code work}. */
+    synchronized void acquireSealed(List<Segment> work) throws ClosedChannelException {
+        ensureOpen();
+        for (int i = segments.size() - 1; i >= 0; i--) {
+            Segment segment = segments.get(i);
+            if (segment.state() == SegmentState.INDEXED) {
+                break;
+            }
+            if (segment.state() == SegmentState.SEALED) {
+                work.add(segment.retain());
+            }
+        }
+    }
+
     /** Seals the active segment and makes {@code fresh} the active one. Owner thread. */
     synchronized void roll(Segment fresh) {
         segments.get(segments.size() - 1).seal();

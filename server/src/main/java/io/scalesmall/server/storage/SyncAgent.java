@@ -109,7 +109,7 @@ public final class SyncAgent implements AutoCloseable {
     private void syncOne(RangeLog log) {
         long durableIndex;
         try {
-            durableIndex = log.sync();
+            durableIndex = log.syncData();
         } catch (IOException | RuntimeException e) {
             notifyFailure(log, e);
             return;
@@ -119,6 +119,9 @@ public final class SyncAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "sync listener failed for " + log, e);
         }
+        // After the report: a sealed segment's index file (a large write and an fsync at every
+        // roll) must not delay the acknowledgements that wait for this sync.
+        log.writeIndexFiles();
     }
 
     private void notifyFailure(RangeLog log, Exception cause) {

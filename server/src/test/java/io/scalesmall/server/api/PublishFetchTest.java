@@ -168,7 +168,10 @@ class PublishFetchTest {
                 RawClient writer = helloed(DurabilityPolicy.MEMORY_1)) {
             writer.publish(2, "s", 1, 0, List.of("first"), null);
             writer.read();
-            reader.fetch(5, new FetchRequest("s", 0, StartPosition.end(), 1 << 20, 30_000));
+            // From just after "first", not from the end: the end would race with the publish
+            // below, which travels on another connection.
+            RangeCursor afterFirst = new RangeCursor(0, List.of(new RangeCursor.Entry(node.nodeId(), 1, 0)));
+            reader.fetch(5, new FetchRequest("s", 0, StartPosition.cursor(afterFirst), 1 << 20, 30_000));
             writer.publish(3, "s", 1, 1, List.of("second"), null);
             writer.read();
             RawClient.Frame f = reader.read();
