@@ -1,16 +1,9 @@
 package io.scalesmall.cli;
 
 import io.scalesmall.bench.LoadGenerator;
+import io.scalesmall.bench.TemporaryNode;
 import io.scalesmall.client.ClientConfig;
 import io.scalesmall.protocol.DurabilityPolicy;
-import io.scalesmall.server.Node;
-import io.scalesmall.server.NodeConfig;
-import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -95,15 +88,13 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--payload must be random or text");
         }
         DurabilityPolicy policy = DurabilityPolicy.parse(durability);
-        Path tempDir = null;
-        Node node = null;
+        TemporaryNode node = null;
         String servers = server;
         try {
             if (servers == null) {
-                tempDir = Files.createTempDirectory("scalesmall-bench");
-                node = Node.start(NodeConfig.defaults(tempDir, "127.0.0.1", 0));
-                servers = "127.0.0.1:" + node.address().getPort();
-                System.err.println("started a node on " + servers + " with data in " + tempDir);
+                node = TemporaryNode.start();
+                servers = node.address();
+                System.err.println("started a node on " + servers + " with data in " + node.dataDir());
             }
             LoadGenerator.Options options = new LoadGenerator.Options(
                     servers,
@@ -141,29 +132,10 @@ final class BenchCommand implements Callable<Integer> {
             if (node != null) {
                 node.close();
             }
-            if (tempDir != null) {
-                deleteTree(tempDir);
-            }
         }
     }
 
     private static double ms(long micros) {
         return Math.round(micros / 10.0) / 100.0;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

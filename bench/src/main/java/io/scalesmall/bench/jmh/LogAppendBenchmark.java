@@ -2,17 +2,15 @@ package io.scalesmall.bench.jmh;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.scalesmall.bench.TemporaryNode;
 import io.scalesmall.protocol.BatchCompression;
 import io.scalesmall.protocol.BatchFormat;
 import io.scalesmall.protocol.NodeId;
 import io.scalesmall.server.storage.RangeLog;
 import io.scalesmall.server.storage.StorageConfig;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -63,19 +61,7 @@ public class LogAppendBenchmark {
     public void tearDown() throws IOException {
         log.close();
         compressed.release();
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        TemporaryNode.deleteTree(dir);
     }
 
     @Benchmark
