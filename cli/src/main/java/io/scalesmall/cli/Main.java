@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             DevCommand.class,
             PublishCommand.class,
             ConsumeCommand.class,
+            MembersCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -3,6 +3,7 @@ package io.scalesmall.cli;
 import io.scalesmall.server.Node;
 import io.scalesmall.server.NodeConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -30,6 +31,24 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--config", description = "Properties file with node settings (see docs/OPERATIONS.md).")
     Path config;
 
+    @Option(
+            names = "--join",
+            split = ",",
+            paramLabel = "HOST:PORT",
+            description = "Cluster port of one or more live nodes to join through (comma-separated).")
+    List<String> join;
+
+    @Option(names = "--cluster-port", description = "UDP and TCP port of the cluster plane (default: client port + 2).")
+    Integer clusterPort;
+
+    @Option(
+            names = "--cluster-key-file",
+            description = "File holding the cluster key (a second line: the previous key, accepted during rotation).")
+    Path clusterKeyFile;
+
+    @Option(names = "--zone", description = "Failure zone of this node (for example a rack or availability zone).")
+    String zone;
+
     @Override
     public Integer call() throws Exception {
         NodeConfig cfg = NodeConfig.defaults(data, host, port);
@@ -40,6 +59,18 @@ final class NodeCommand implements Callable<Integer> {
         flags.setProperty("host", host);
         flags.setProperty("port", Integer.toString(port));
         flags.setProperty("http.port", Integer.toString(httpPort));
+        if (join != null) {
+            flags.setProperty("cluster.join", String.join(",", join));
+        }
+        if (clusterPort != null) {
+            flags.setProperty("cluster.port", Integer.toString(clusterPort));
+        }
+        if (clusterKeyFile != null) {
+            flags.setProperty("cluster.key.file", clusterKeyFile.toString());
+        }
+        if (zone != null) {
+            flags.setProperty("zone", zone);
+        }
         cfg = cfg.with(flags);
         return runUntilStopped(cfg, null);
     }
@@ -62,7 +93,8 @@ final class NodeCommand implements Callable<Integer> {
                 : " (http " + node.httpAddress().getHostString() + ":"
                         + node.httpAddress().getPort() + ")";
         System.out.println("node " + node.nodeId() + " listening on "
-                + node.address().getHostString() + ":" + node.address().getPort() + http + ", data in "
+                + node.address().getHostString() + ":" + node.address().getPort() + http + ", cluster port "
+                + node.cluster().port() + ", data in "
                 + cfg.dataDir().toAbsolutePath().normalize());
         System.out.flush();
         if (afterStart != null) {

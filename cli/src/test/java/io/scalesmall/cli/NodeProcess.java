@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class NodeProcess implements AutoCloseable {
     private final Path dataDir;
+    private final String host;
     private final int port;
     private final Path logFile;
     private final List<String> extraArgs;
@@ -26,7 +27,13 @@ final class NodeProcess implements AutoCloseable {
     private int starts;
 
     NodeProcess(Path dataDir, int port, String... extraArgs) {
+        this(dataDir, "127.0.0.1", port, extraArgs);
+    }
+
+    /** A node bound to {@code host} (any 127.0.0.x works on Linux loopback). */
+    NodeProcess(Path dataDir, String host, int port, String... extraArgs) {
         this.dataDir = dataDir;
+        this.host = host;
         this.port = port;
         this.logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         this.extraArgs = List.of(extraArgs);
@@ -48,7 +55,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     String address() {
-        return "127.0.0.1:" + port;
+        return host + ":" + port;
     }
 
     long pid() {
@@ -66,6 +73,8 @@ final class NodeProcess implements AutoCloseable {
                 "node",
                 "--data",
                 dataDir.toString(),
+                "--host",
+                host,
                 "--port",
                 Integer.toString(port)));
         cmd.addAll(extraArgs);
@@ -101,6 +110,16 @@ final class NodeProcess implements AutoCloseable {
             process.waitFor(10, TimeUnit.SECONDS);
         }
         return process.exitValue();
+    }
+
+    /** SIGSTOP (pause) or SIGCONT (resume) by PID. */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     boolean isAlive() {

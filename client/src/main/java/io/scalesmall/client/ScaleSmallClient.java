@@ -9,6 +9,8 @@ import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.protocol.FetchRequest;
 import io.scalesmall.protocol.FrameType;
 import io.scalesmall.protocol.Header;
+import io.scalesmall.protocol.MembersRequest;
+import io.scalesmall.protocol.MembersResponse;
 import io.scalesmall.protocol.MetadataRequest;
 import io.scalesmall.protocol.MetadataResponse;
 import io.scalesmall.protocol.ProtocolException;
@@ -402,6 +404,23 @@ public final class ScaleSmallClient implements AutoCloseable {
                 producers.update(response);
             }
         });
+    }
+
+    /**
+     * Asks the connected node for the cluster's member table: every member it knows (itself
+     * included, departed members until their tombstones expire) with its incarnation, status,
+     * addresses, capacity and zone. Nodes' tables agree once the cluster has converged.
+     *
+     * @return the node's answer; fails with TIMEOUT when no node can be reached within the request
+     *     timeout
+     */
+    public CompletableFuture<MembersResponse> members() {
+        if (closed) {
+            return CompletableFuture.failedFuture(
+                    new ScaleSmallException(ErrorCode.SHUTTING_DOWN, "the client is closed"));
+        }
+        return sender.submit(
+                FrameType.MEMBERS, FrameType.MEMBERS_OK, MembersRequest.INSTANCE::write, MembersResponse::read);
     }
 
     /**

@@ -13,6 +13,7 @@ public enum FrameType {
     UNSUBSCRIBE(0x05),
     METADATA(0x06),
     CREATE_STREAM(0x07),
+    MEMBERS(0x08),
     HELLO_OK(0x81),
     PUBLISH_OK(0x82),
     FETCH_OK(0x83),
@@ -20,6 +21,7 @@ public enum FrameType {
     UNSUBSCRIBE_OK(0x85),
     METADATA_OK(0x86),
     CREATE_STREAM_OK(0x87),
+    MEMBERS_OK(0x88),
     ERROR(0xFF);
 
     private static final FrameType[] BY_CODE = new FrameType[256];

@@ -49,12 +49,13 @@ class ErrorCodeTest {
             FrameType.SUBSCRIBE,
             FrameType.UNSUBSCRIBE,
             FrameType.METADATA,
-            FrameType.CREATE_STREAM
+            FrameType.CREATE_STREAM,
+            FrameType.MEMBERS
         }) {
             assertThat(FrameType.fromCode(request.code() | 0x80)).isNotNull();
         }
         assertThat(FrameType.fromCode(0)).isNull();
-        assertThat(FrameType.fromCode(0x08)).isNull();
+        assertThat(FrameType.fromCode(0x09)).isNull();
         assertThat(FrameType.fromCode(-1)).isNull();
         assertThat(FrameType.fromCode(256)).isNull();
     }

@@ -1,8 +1,17 @@
 package io.scalesmall.server;
 
+import io.scalesmall.protocol.MembersResponse;
 import io.scalesmall.protocol.NodeId;
 import io.scalesmall.server.admin.AdminServer;
 import io.scalesmall.server.api.ClientServer;
+import io.scalesmall.server.cluster.ClaimSet;
+import io.scalesmall.server.cluster.Endpoint;
+import io.scalesmall.server.cluster.MemberEntry;
+import io.scalesmall.server.cluster.MemberStatus;
+import io.scalesmall.server.cluster.NodeMetadata;
+import io.scalesmall.server.cluster.net.ClusterAgent;
+import io.scalesmall.server.cluster.net.ClusterKeys;
+import io.scalesmall.server.cluster.net.ClusterNetConfig;
 import io.scalesmall.server.placement.StreamCatalog;
 import io.scalesmall.server.replication.DataAgent;
 import java.io.IOException;
@@ -14,6 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -26,6 +38,7 @@ import java.util.logging.Logger;
  */
 public final class Node implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Node.class.getName());
+    private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(2);
 
     private final NodeConfig config;
     private final FileChannel lockChannel;
@@ -34,6 +47,8 @@ public final class Node implements AutoCloseable {
     private final DataAgent agent;
     private final ClientServer server;
     private final AdminServer admin;
+    private volatile ClusterAgent cluster;
+    private IncarnationFile incarnationFile;
     private boolean closed;
 
     private Node(NodeConfig config) throws IOException, InterruptedException {
@@ -52,8 +67,9 @@ public final class Node implements AutoCloseable {
             StreamCatalog catalog = StreamCatalog.load(config.dataDir().resolve("streams"));
             agent = new DataAgent(config.agent(), nodeId, catalog, System::currentTimeMillis);
             agent.start();
-            server = new ClientServer(config.api(), agent);
+            server = new ClientServer(config.api(), agent, this::members);
             server.start();
+            cluster = startCluster();
             admin = config.httpPort() >= 0 ? new AdminServer(config.httpHost(), config.httpPort(), this) : null;
             if (admin != null) {
                 admin.start();
@@ -61,10 +77,77 @@ public final class Node implements AutoCloseable {
             started = true;
         } finally {
             if (!started) {
+                if (cluster != null) {
+                    cluster.close();
+                }
                 lock.release();
                 lockChannel.close();
             }
         }
+    }
+
+    /**
+     * Starts the cluster plane under an incarnation one above the last this data directory used,
+     * so a restarted node is never shadowed by its own old tombstone.
+     */
+    private ClusterAgent startCluster() throws IOException, InterruptedException {
+        ClusterNetConfig settings = config.cluster();
+        ClusterKeys keys;
+        if (settings.keyFile() == null) {
+            LOG.warning("no --cluster-key-file: using the well-known development cluster key; anyone who can reach"
+                    + " the cluster port can join. Set a key file in production.");
+            keys = ClusterKeys.devDefault();
+        } else {
+            keys = ClusterKeys.fromFile(settings.keyFile());
+        }
+        incarnationFile = new IncarnationFile(config.dataDir().resolve("cluster.incarnation"));
+        long incarnation = incarnationFile.next();
+        String bindHost =
+                settings.host() != null ? settings.host() : config.api().host();
+        String advertised = settings.advertisedHost() != null
+                ? settings.advertisedHost()
+                : config.api().advertisedHost();
+        int clientPort = server.boundAddress().getPort();
+        Endpoint clientEndpoint = new Endpoint(config.api().advertisedHost(), clientPort);
+        long diskBytes = diskCapacityBytes();
+        long memoryBytes = config.agent().memoryTailBytes();
+        int cores = Runtime.getRuntime().availableProcessors();
+        ClusterAgent agent = new ClusterAgent(
+                settings.protocol(),
+                keys,
+                new InetSocketAddress(bindHost, settings.portFor(clientPort)),
+                settings.seeds(),
+                new ClusterLog(nodeId, incarnationFile));
+        try {
+            agent.start(
+                    port -> new MemberEntry(
+                            nodeId,
+                            incarnation,
+                            MemberStatus.ALIVE,
+                            System.currentTimeMillis(),
+                            new NodeMetadata(
+                                    new Endpoint(advertised, port),
+                                    clientEndpoint,
+                                    diskBytes,
+                                    memoryBytes,
+                                    cores,
+                                    settings.zone())),
+                    new ClaimSet(nodeId, 0, List.of()));
+        } catch (RuntimeException | InterruptedException e) {
+            agent.close();
+            throw e;
+        }
+        return agent;
+    }
+
+    /** The bytes this node offers for data: its retention budget. */
+    private long diskCapacityBytes() throws IOException {
+        long budget = config.agent().retention().highWatermarkBytes();
+        if (budget > 0) {
+            return budget;
+        }
+        long total = Files.getFileStore(config.dataDir()).getTotalSpace();
+        return (long) (total * config.agent().retention().highWatermarkPercent() / 100.0);
     }
 
     /** Starts a node; returns once it accepts clients. */
@@ -90,6 +173,33 @@ public final class Node implements AutoCloseable {
         return config;
     }
 
+    /**
+     * The member table as this node sees it, tombstones included, for MEMBERS requests. Called on
+     * client I/O threads: it reads the snapshot the cluster thread publishes.
+     */
+    public MembersResponse members() {
+        ClusterAgent plane = cluster;
+        List<MemberEntry> view = plane == null ? List.of() : plane.members();
+        List<MembersResponse.Member> rows = new ArrayList<>(view.size());
+        for (MemberEntry m : view) {
+            NodeMetadata meta = m.metadata();
+            rows.add(new MembersResponse.Member(
+                    m.id(),
+                    m.incarnation(),
+                    m.status().name(),
+                    m.sinceMs(),
+                    meta.clusterEndpoint().host(),
+                    meta.clusterEndpoint().port(),
+                    meta.clientEndpoint().host(),
+                    meta.clientEndpoint().port(),
+                    meta.diskBytes(),
+                    meta.memoryBytes(),
+                    meta.cores(),
+                    meta.zone()));
+        }
+        return new MembersResponse(nodeId, rows);
+    }
+
     /** The data agent, for the admin endpoint. */
     public DataAgent agent() {
         return agent;
@@ -112,13 +222,30 @@ public final class Node implements AutoCloseable {
         return id;
     }
 
-    /** Stops the node, fsyncing and acknowledging everything it accepted. */
+    /** The cluster plane. */
+    public ClusterAgent cluster() {
+        return cluster;
+    }
+
+    /**
+     * Stops the node: announces a graceful leave (others see LEFT, not DEAD), then fsyncs and
+     * acknowledges everything it accepted.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        try {
+            if (!cluster.leave(LEAVE_TIMEOUT)) {
+                LOG.warning("leave not acknowledged by every node within " + LEAVE_TIMEOUT.toMillis()
+                        + " ms; anti-entropy will spread it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        cluster.close();
         server.stopAccepting();
         agent.close();
         server.close();

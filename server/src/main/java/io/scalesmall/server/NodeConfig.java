@@ -3,6 +3,9 @@ package io.scalesmall.server;
 import io.scalesmall.protocol.Protocol;
 import io.scalesmall.protocol.StreamOptions;
 import io.scalesmall.server.api.ApiConfig;
+import io.scalesmall.server.cluster.ClusterConfig;
+import io.scalesmall.server.cluster.Endpoint;
+import io.scalesmall.server.cluster.net.ClusterNetConfig;
 import io.scalesmall.server.replication.DataAgentConfig;
 import io.scalesmall.server.replication.RetentionConfig;
 import io.scalesmall.server.storage.StorageConfig;
@@ -10,6 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 
@@ -26,6 +31,11 @@ import java.util.Set;
  * segment.bytes, index.interval.bytes, memory.tail.bytes, background.sync.ms
  * retention.high.watermark        90% | bytes like 500GB
  * retention.check.interval.ms, producer.expiry.ms
+ * cluster.host, cluster.port, cluster.advertised.host, cluster.join (HOST:PORT,...),
+ * cluster.key.file, zone, cluster.probe.interval.ms, cluster.probe.timeout.ms,
+ * cluster.indirect.probes, cluster.sync.interval.ms, cluster.suspicion.alpha,
+ * cluster.suspicion.beta, cluster.broadcast.ack.timeout.ms, cluster.tombstone.ttl.ms,
+ * cluster.max.datagram.bytes
  * </pre>
  *
  * @param dataDir the node's data directory
@@ -33,8 +43,10 @@ import java.util.Set;
  * @param httpHost admin HTTP bind address
  * @param httpPort admin HTTP port, -1 for none
  * @param agent data agent and storage settings
+ * @param cluster cluster plane settings
  */
-public record NodeConfig(Path dataDir, ApiConfig api, String httpHost, int httpPort, DataAgentConfig agent) {
+public record NodeConfig(
+        Path dataDir, ApiConfig api, String httpHost, int httpPort, DataAgentConfig agent, ClusterNetConfig cluster) {
     static final Set<String> KEYS = Set.of(
             "host",
             "port",
@@ -52,7 +64,22 @@ public record NodeConfig(Path dataDir, ApiConfig api, String httpHost, int httpP
             "background.sync.ms",
             "retention.high.watermark",
             "retention.check.interval.ms",
-            "producer.expiry.ms");
+            "producer.expiry.ms",
+            "cluster.host",
+            "cluster.port",
+            "cluster.advertised.host",
+            "cluster.join",
+            "cluster.key.file",
+            "zone",
+            "cluster.probe.interval.ms",
+            "cluster.probe.timeout.ms",
+            "cluster.indirect.probes",
+            "cluster.sync.interval.ms",
+            "cluster.suspicion.alpha",
+            "cluster.suspicion.beta",
+            "cluster.broadcast.ack.timeout.ms",
+            "cluster.tombstone.ttl.ms",
+            "cluster.max.datagram.bytes");
 
     /** Defaults for a node with data in {@code dataDir} listening on {@code host:port}. */
     public static NodeConfig defaults(Path dataDir, String host, int port) {
@@ -61,7 +88,8 @@ public record NodeConfig(Path dataDir, ApiConfig api, String httpHost, int httpP
                 ApiConfig.defaults(host, port),
                 host,
                 -1,
-                DataAgentConfig.defaults(StorageConfig.defaults(), RetentionConfig.defaults()));
+                DataAgentConfig.defaults(StorageConfig.defaults(), RetentionConfig.defaults()),
+                ClusterNetConfig.defaults());
     }
 
     /**
@@ -123,7 +151,50 @@ public record NodeConfig(Path dataDir, ApiConfig api, String httpHost, int httpP
                 d.queueCapacity(),
                 d.idlePollMs(),
                 longProp(p, "background.sync.ms", d.backgroundSyncMs()));
-        return new NodeConfig(dataDir, a, p.getProperty("host", httpHost), intProp(p, "http.port", httpPort), d);
+        return new NodeConfig(
+                dataDir, a, p.getProperty("host", httpHost), intProp(p, "http.port", httpPort), d, withCluster(p));
+    }
+
+    private ClusterNetConfig withCluster(Properties p) {
+        ClusterConfig c = cluster.protocol();
+        c = new ClusterConfig(
+                longProp(p, "cluster.probe.interval.ms", c.probeIntervalMs()),
+                longProp(p, "cluster.probe.timeout.ms", c.probeTimeoutMs()),
+                intProp(p, "cluster.indirect.probes", c.indirectProbes()),
+                doubleProp(p, "cluster.suspicion.alpha", c.suspicionAlpha()),
+                doubleProp(p, "cluster.suspicion.beta", c.suspicionBeta()),
+                c.suspicionConfirmations(),
+                c.maxLocalHealth(),
+                longProp(p, "cluster.broadcast.ack.timeout.ms", c.broadcastAckTimeoutMs()),
+                c.broadcastRetries(),
+                longProp(p, "cluster.sync.interval.ms", c.syncIntervalMs()),
+                c.seedSyncEvery(),
+                c.joinRetryMs(),
+                longProp(p, "cluster.tombstone.ttl.ms", c.tombstoneTtlMs()),
+                intProp(p, "cluster.max.datagram.bytes", c.maxDatagramBytes()));
+        List<Endpoint> seeds = cluster.seeds();
+        if (p.containsKey("cluster.join")) {
+            seeds = new ArrayList<>();
+            for (String seed : p.getProperty("cluster.join").split(",")) {
+                if (!seed.isBlank()) {
+                    seeds.add(Endpoint.parse(seed.trim()));
+                }
+            }
+        }
+        String keyFile = p.getProperty("cluster.key.file");
+        return new ClusterNetConfig(
+                p.getProperty("cluster.host", cluster.host()),
+                intProp(p, "cluster.port", cluster.port()),
+                p.getProperty("cluster.advertised.host", cluster.advertisedHost()),
+                seeds,
+                keyFile == null ? cluster.keyFile() : Path.of(keyFile),
+                p.getProperty("zone", cluster.zone()),
+                c);
+    }
+
+    private static double doubleProp(Properties p, String key, double fallback) {
+        String v = p.getProperty(key);
+        return v == null ? fallback : Double.parseDouble(v.trim());
     }
 
     private static int intProp(Properties p, String key, int fallback) {

@@ -15,6 +15,7 @@ import io.scalesmall.protocol.FrameHeader;
 import io.scalesmall.protocol.FrameType;
 import io.scalesmall.protocol.HelloRequest;
 import io.scalesmall.protocol.HelloResponse;
+import io.scalesmall.protocol.MembersRequest;
 import io.scalesmall.protocol.MetadataRequest;
 import io.scalesmall.protocol.ProtocolException;
 import io.scalesmall.protocol.PublishRequest;
@@ -36,7 +37,7 @@ import java.util.logging.Logger;
 /**
  * One client connection: answers HELLO, validates and compresses PUBLISH batches before handing
  * them to the data agent, serves FETCH/SUBSCRIBE through {@link RangeReader}s, and answers
- * METADATA and CREATE_STREAM. Every bad request gets an ERROR naming the problem; only a broken
+ * METADATA, MEMBERS and CREATE_STREAM. Every bad request gets an ERROR naming the problem; only a broken
  * framing closes the connection.
  *
  * <p>Memory stays bounded per connection: reading stops while the connection's unacknowledged
@@ -113,6 +114,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
             case UNSUBSCRIBE -> unsubscribe(UnsubscribeRequest.read(frame), requestId);
             case METADATA -> metadata(MetadataRequest.read(frame), requestId);
             case CREATE_STREAM -> createStream(CreateStreamRequest.read(frame), requestId);
+            case MEMBERS -> members(MembersRequest.read(frame), requestId);
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_REQUEST_TYPE, type + " is not a request");
         }
     }
@@ -252,6 +254,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         int start = FrameHeader.begin(out, FrameType.METADATA_OK, requestId);
         server.metadata(req).write(out);
         FrameHeader.finish(out, start);
+        channel.write(out, channel.voidPromise());
+    }
+
+    private void members(MembersRequest req, int requestId) {
+        ByteBuf out = channel.alloc().buffer(256);
+        try {
+            int start = FrameHeader.begin(out, FrameType.MEMBERS_OK, requestId);
+            server.members().write(out);
+            FrameHeader.finish(out, start);
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
         channel.write(out, channel.voidPromise());
     }
 

@@ -16,6 +16,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.scalesmall.protocol.ErrorCode;
+import io.scalesmall.protocol.MembersResponse;
 import io.scalesmall.protocol.MetadataRequest;
 import io.scalesmall.protocol.MetadataResponse;
 import io.scalesmall.protocol.ProtocolException;
@@ -32,20 +33,28 @@ import java.util.concurrent.TimeUnit;
 /**
  * The client protocol listener: a Netty server (epoll where available, NIO otherwise) whose
  * connections are served by {@link ClientConnection}s. It also answers what connections ask
- * about the node as a whole: metadata and how many copies a policy may ask for.
+ * about the node as a whole: metadata, the member table (from its {@link MemberSource}) and how
+ * many copies a policy may ask for.
  *
  * <p>Thread-safe after {@link #start}.
  */
 public final class ClientServer implements AutoCloseable {
     private final ApiConfig config;
     private final DataAgent agent;
+    private final MemberSource members;
     private EventLoopGroup group;
     private Channel serverChannel;
     private InetSocketAddress boundAddress;
 
-    public ClientServer(ApiConfig config, DataAgent agent) {
+    /**
+     * @param config listener settings
+     * @param agent the data agent that owns the ranges
+     * @param members answers MEMBERS requests (called on I/O threads)
+     */
+    public ClientServer(ApiConfig config, DataAgent agent, MemberSource members) {
         this.config = config;
         this.agent = agent;
+        this.members = members;
     }
 
     /** Binds the listener; returns once it accepts connections. */
@@ -118,6 +127,11 @@ public final class ClientServer implements AutoCloseable {
         String host = config.advertisedHost();
         return new MetadataResponse(
                 agent.nodeId(), List.of(new MetadataResponse.Node(agent.nodeId(), host, boundAddress.getPort())), out);
+    }
+
+    /** The member table, for a MEMBERS request. */
+    MembersResponse members() {
+        return members.members();
     }
 
     /** Stops accepting new connections; existing ones keep being served. */

@@ -50,7 +50,7 @@ class DiskFullTest {
                 agent.producerExpiryMs(),
                 agent.queueCapacity(),
                 agent.idlePollMs());
-        node = Node.start(new NodeConfig(dir, defaults.api(), "127.0.0.1", -1, faulty));
+        node = Node.start(new NodeConfig(dir, defaults.api(), "127.0.0.1", -1, faulty, defaults.cluster()));
     }
 
     private List<String> readAll(RawClient c) throws IOException {

@@ -1,0 +1,164 @@
+package io.scalesmall.cli;
+
+import io.scalesmall.client.ScaleSmallClient;
+import io.scalesmall.protocol.DurabilityPolicy;
+import io.scalesmall.protocol.MembersResponse;
+import io.scalesmall.protocol.MembersResponse.Member;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code scalesmall members}: asks one node for the cluster's member table and prints every
+ * member's id, addresses, status, incarnation, capacity and zone, as a table or as one JSON
+ * object with a {@code members} array.
+ */
+@Command(
+        name = "members",
+        mixinStandardHelpOptions = true,
+        description = "Print the cluster's members as the given node sees them.")
+final class MembersCommand implements Callable<Integer> {
+    private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+
+    @Option(
+            names = "--server",
+            required = true,
+            description = "HOST:PORT[,HOST:PORT...] of nodes; the first that answers is asked.")
+    String server;
+
+    @Option(names = "--json", description = "Print one JSON object with a \"members\" array (same as --format json).")
+    boolean json;
+
+    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(
+            names = "--timeout-ms",
+            defaultValue = "5000",
+            description = "Give up when no node answers within this long (default: ${DEFAULT-VALUE}).")
+    long timeoutMs;
+
+    @Override
+    public Integer call() throws Exception {
+        String f = format.trim().toLowerCase(Locale.ROOT);
+        if (!f.equals("table") && !f.equals("json")) {
+            throw new IllegalArgumentException("--format must be table or json, not '" + format + "'");
+        }
+        if (timeoutMs < 1) {
+            throw new IllegalArgumentException("--timeout-ms must be positive");
+        }
+        MembersResponse table = fetch();
+        List<Member> members = new ArrayList<>(table.members());
+        members.sort(Comparator.comparing(m -> m.id().toString()));
+        PrintStream out = System.out;
+        if (json || f.equals("json")) {
+            out.println(Json.line(Map.of(
+                    "members", members.stream().map(MembersCommand::toJson).toList())));
+        } else {
+            printTable(out, members);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private MembersResponse fetch() throws InterruptedException {
+        ScaleSmallClient client =
+                ScaleSmallClient.create(Servers.config(server, "scalesmall-cli-members", DurabilityPolicy.MEMORY_1)
+                        .requestTimeoutMs(timeoutMs)
+                        .connectTimeoutMs((int) Math.min(timeoutMs, Integer.MAX_VALUE))
+                        .build());
+        try {
+            // the client fails the request itself after timeoutMs; the extra wait is a backstop
+            return client.members().get(timeoutMs + 2_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IllegalStateException(
+                    "cannot get the member table from " + server + ": " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(
+                    "cannot get the member table from " + server + ": no answer within " + timeoutMs + " ms", e);
+        } finally {
+            client.close(Duration.ofMillis(500));
+        }
+    }
+
+    private static Map<String, Object> toJson(Member m) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("id", m.id().toString());
+        o.put("address", address(m.clusterHost(), m.clusterPort()));
+        o.put("clientAddress", address(m.clientHost(), m.clientPort()));
+        o.put("status", m.status());
+        o.put("incarnation", m.incarnation());
+        o.put("sinceMs", m.sinceMs());
+        o.put("diskBytes", m.diskBytes());
+        o.put("memoryBytes", m.memoryBytes());
+        o.put("cores", m.cores());
+        o.put("zone", m.zone());
+        return o;
+    }
+
+    private static void printTable(PrintStream out, List<Member> members) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ID", "ADDRESS", "CLIENT", "STATUS", "INCARNATION", "DISK", "MEMORY", "CORES", "ZONE"});
+        for (Member m : members) {
+            rows.add(new String[] {
+                m.id().toString(),
+                address(m.clusterHost(), m.clusterPort()),
+                address(m.clientHost(), m.clientPort()),
+                m.status(),
+                Long.toString(m.incarnation()),
+                humanBytes(m.diskBytes()),
+                humanBytes(m.memoryBytes()),
+                Integer.toString(m.cores()),
+                m.zone().isEmpty() ? "-" : m.zone()
+            });
+        }
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder line = new StringBuilder();
+        for (String[] row : rows) {
+            line.setLength(0);
+            for (int i = 0; i < row.length; i++) {
+                line.append(row[i]);
+                if (i < row.length - 1) {
+                    line.append(" ".repeat(widths[i] - row[i].length() + 2));
+                }
+            }
+            out.println(line);
+        }
+    }
+
+    /** {@code host:port}, with an IPv6 literal in brackets. */
+    static String address(String host, int port) {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** Bytes in binary units with one decimal: {@code 512 B}, {@code 1.5 KiB}, {@code 1.0 TiB}. */
+    static String humanBytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        int unit = 0;
+        double value = bytes;
+        while (value >= 1024 && unit < UNITS.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
+    }
+}

@@ -1,0 +1,391 @@
+package io.scalesmall.server.cluster.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.scalesmall.protocol.NodeId;
+import io.scalesmall.server.cluster.ClaimSet;
+import io.scalesmall.server.cluster.ClusterConfig;
+import io.scalesmall.server.cluster.ClusterListener;
+import io.scalesmall.server.cluster.ClusterMessage;
+import io.scalesmall.server.cluster.ClusterProtocol;
+import io.scalesmall.server.cluster.Endpoint;
+import io.scalesmall.server.cluster.MemberEntry;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs one node's {@link ClusterProtocol} on the network: UDP for messages that fit a datagram
+ * (probes, acks, broadcast hand-offs, digests), TCP for larger ones (join replies, anti-entropy
+ * entries), both on the same port. Every message is signed and verified by {@link ClusterCodec};
+ * one that fails is dropped and counted, never answered.
+ *
+ * <p>Threads: the protocol, both channels and the TCP connections all live on one event-loop
+ * thread, so the protocol is driven without locks. The wall clock is read here and handed in.
+ * Public methods are thread-safe; {@link #members()} returns a snapshot published after every
+ * change.
+ */
+public final class ClusterAgent implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ClusterAgent.class.getName());
+    /** Largest TCP frame accepted: a whole-state reply of a very large cluster. */
+    public static final int MAX_TCP_FRAME_BYTES = 64 << 20;
+
+    private final ClusterConfig config;
+    private final ClusterKeys keys;
+    private final InetSocketAddress bindAddress;
+    private final List<Endpoint> seeds;
+    private final ClusterListener listener;
+    private final EventLoopGroup group;
+    private final boolean epoll = Epoll.isAvailable();
+    private final Map<Endpoint, InetSocketAddress> resolved = new HashMap<>();
+    private final Map<Endpoint, Channel> connections = new HashMap<>();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong messagesIn = new AtomicLong();
+    private final AtomicLong messagesOut = new AtomicLong();
+    private final AtomicLong bytesIn = new AtomicLong();
+    private final AtomicLong bytesOut = new AtomicLong();
+
+    private ClusterCodec codec;
+    private ClusterProtocol protocol;
+    private DatagramChannel datagram;
+    private Channel server;
+    private ScheduledFuture<?> timer;
+    private long timerAtMs = Long.MAX_VALUE;
+    private volatile List<MemberEntry> members = List.of();
+    private volatile MemberEntry self;
+    private volatile int localHealth;
+    private boolean viewChanged;
+
+    /**
+     * @param bindAddress where to listen (UDP and TCP); port 0 picks a free one
+     * @param listener told of changes, on the cluster thread
+     */
+    public ClusterAgent(
+            ClusterConfig config,
+            ClusterKeys keys,
+            InetSocketAddress bindAddress,
+            List<Endpoint> seeds,
+            ClusterListener listener) {
+        this.config = config;
+        this.keys = keys;
+        this.bindAddress = bindAddress;
+        this.seeds = List.copyOf(seeds);
+        this.listener = listener;
+        this.group = new MultiThreadIoEventLoopGroup(
+                1,
+                new DefaultThreadFactory("scalesmall-cluster", true),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /**
+     * Binds the port, then starts the protocol with the entry {@code selfForPort} builds for the
+     * bound port (its advertised endpoint must carry it).
+     */
+    public void start(IntFunction<MemberEntry> selfForPort, ClaimSet claims) throws InterruptedException {
+        codec = new ClusterCodec(keys);
+        datagram = (DatagramChannel) new Bootstrap()
+                .group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(
+                        ChannelOption.RECVBUF_ALLOCATOR,
+                        new FixedRecvByteBufAllocator(Math.max(2048, config.maxDatagramBytes() + 64)))
+                .option(ChannelOption.SO_RCVBUF, 1 << 20)
+                .handler(new DatagramHandler())
+                .bind(bindAddress)
+                .sync()
+                .channel();
+        int port = datagram.localAddress().getPort();
+        server = new ServerBootstrap()
+                .group(group)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new StreamInitializer())
+                .bind(new InetSocketAddress(bindAddress.getAddress(), port))
+                .sync()
+                .channel();
+        MemberEntry entry = selfForPort.apply(port);
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        group.execute(() -> {
+            try {
+                protocol = new ClusterProtocol(
+                        config,
+                        entry,
+                        claims,
+                        seeds,
+                        new SplittableRandom(new SecureRandom().nextLong()),
+                        this::send,
+                        new ViewListener());
+                protocol.start(System.currentTimeMillis());
+                afterCall();
+                started.complete(null);
+            } catch (RuntimeException e) {
+                started.completeExceptionally(e);
+            }
+        });
+        try {
+            started.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the cluster plane did not start", e.getCause());
+        }
+    }
+
+    /** The bound port (UDP and TCP). */
+    public int port() {
+        return datagram.localAddress().getPort();
+    }
+
+    /** This node's entry as last published. */
+    public MemberEntry self() {
+        return self;
+    }
+
+    /** Every member this node knows, tombstones included, in ring order; a snapshot. */
+    public List<MemberEntry> members() {
+        return members;
+    }
+
+    /** The local health score (0 is healthy). */
+    public int localHealth() {
+        return localHealth;
+    }
+
+    /** Messages dropped because their MAC did not verify or they were malformed. */
+    public long rejectedMessages() {
+        return rejected.get();
+    }
+
+    /** Messages received and accepted. */
+    public long messagesIn() {
+        return messagesIn.get();
+    }
+
+    /** Messages sent. */
+    public long messagesOut() {
+        return messagesOut.get();
+    }
+
+    /** Bytes received in accepted messages. */
+    public long bytesIn() {
+        return bytesIn.get();
+    }
+
+    /** Bytes sent. */
+    public long bytesOut() {
+        return bytesOut.get();
+    }
+
+    /**
+     * Announces a graceful leave and waits until its broadcast was acked, or {@code timeout}.
+     *
+     * @return true when every hand-off of the leave was acked or given up on in time
+     */
+    public boolean leave(Duration timeout) throws InterruptedException {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        group.execute(() -> {
+            protocol.leave(System.currentTimeMillis());
+            afterCall();
+            pollLeave(done, deadline);
+        });
+        try {
+            return done.get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
+    private void pollLeave(CompletableFuture<Boolean> done, long deadlineNanos) {
+        if (protocol.leaveDone()) {
+            done.complete(true);
+        } else if (System.nanoTime() >= deadlineNanos) {
+            done.complete(false);
+        } else {
+            group.schedule(() -> pollLeave(done, deadlineNanos), 10, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    // ---- on the cluster thread ----
+
+    private void onMessage(ByteBuf bytes, InetSocketAddress from) {
+        if (protocol == null) {
+            return;
+        }
+        int size = bytes.readableBytes();
+        ClusterMessage message;
+        try {
+            message = codec.decode(bytes);
+        } catch (RuntimeException e) {
+            if (rejected.incrementAndGet() % 1000 == 1) {
+                LOG.warning("dropped a cluster message from " + from + ": " + e.getMessage()
+                        + " (a peer with another cluster key, or not a ScaleSmall node)");
+            }
+            return;
+        }
+        messagesIn.incrementAndGet();
+        bytesIn.addAndGet(size);
+        protocol.onMessage(
+                System.currentTimeMillis(), new Endpoint(from.getAddress().getHostAddress(), from.getPort()), message);
+        afterCall();
+    }
+
+    private void send(Endpoint to, ClusterMessage message) {
+        InetSocketAddress address = resolved.computeIfAbsent(to, e -> new InetSocketAddress(e.host(), e.port()));
+        if (address.isUnresolved()) {
+            resolved.remove(to);
+            return;
+        }
+        ByteBuf out = datagram.alloc().buffer(ClusterCodec.encodedSize(message));
+        try {
+            codec.encode(message, out);
+        } catch (RuntimeException e) {
+            out.release();
+            LOG.log(Level.WARNING, "cannot encode " + message, e);
+            return;
+        }
+        messagesOut.incrementAndGet();
+        bytesOut.addAndGet(out.readableBytes());
+        if (out.readableBytes() <= config.maxDatagramBytes()) {
+            datagram.writeAndFlush(new DatagramPacket(out, address), datagram.voidPromise());
+        } else {
+            sendOverTcp(to, address, out);
+        }
+    }
+
+    private void sendOverTcp(Endpoint to, InetSocketAddress address, ByteBuf frame) {
+        Channel channel = connections.get(to);
+        if (channel == null || !channel.isOpen()) {
+            ChannelFuture connect = new Bootstrap()
+                    .group(group)
+                    .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1_000, config.probeIntervalMs()))
+                    .handler(new StreamInitializer())
+                    .connect(address);
+            channel = connect.channel();
+            connections.put(to, channel);
+            channel.closeFuture().addListener(f -> connections.remove(to, connect.channel()));
+        }
+        channel.writeAndFlush(frame, channel.voidPromise());
+    }
+
+    /** Re-arms the one timer after every call into the protocol and publishes a changed view. */
+    private void afterCall() {
+        if (viewChanged) {
+            viewChanged = false;
+            members = List.copyOf(new ArrayList<>(protocol.state().members()));
+        }
+        self = protocol.self();
+        localHealth = protocol.localHealth();
+        long next = protocol.nextTimerMs();
+        if (next == timerAtMs) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timerAtMs = next;
+        if (next == Long.MAX_VALUE) {
+            return;
+        }
+        long delayMs = Math.max(0, next - System.currentTimeMillis());
+        timer = group.schedule(
+                () -> {
+                    timerAtMs = Long.MAX_VALUE;
+                    protocol.onTimer(System.currentTimeMillis());
+                    afterCall();
+                },
+                delayMs,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private final class ViewListener implements ClusterListener {
+        @Override
+        public void memberChanged(MemberEntry previous, MemberEntry current) {
+            viewChanged = true;
+            listener.memberChanged(previous, current);
+        }
+
+        @Override
+        public void claimsChanged(ClaimSet previous, ClaimSet current) {
+            listener.claimsChanged(previous, current);
+        }
+
+        @Override
+        public void memberRemoved(NodeId id) {
+            viewChanged = true;
+            listener.memberRemoved(id);
+        }
+    }
+
+    private final class DatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            onMessage(packet.content(), packet.sender());
+        }
+    }
+
+    /** Length-prefixed frames over TCP, inbound and outbound connections alike. */
+    private final class StreamInitializer extends ChannelInitializer<SocketChannel> {
+        @Override
+        protected void initChannel(SocketChannel channel) {
+            channel.pipeline()
+                    .addLast(new LengthFieldBasedFrameDecoder(MAX_TCP_FRAME_BYTES, 0, 4, 0, 4))
+                    .addLast(new LengthFieldPrepender(4))
+                    .addLast(new SimpleChannelInboundHandler<ByteBuf>() {
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+                            onMessage(frame, (InetSocketAddress) ctx.channel().remoteAddress());
+                        }
+
+                        @Override
+                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                            rejected.incrementAndGet();
+                            ctx.close();
+                        }
+                    });
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.scalesmall.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.scalesmall.server.cluster.ClusterMessage.Broadcast;
+import io.scalesmall.server.cluster.TestCluster.TestNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class ClusterProtocolTest {
+    private static final ClusterConfig CONFIG = ClusterConfig.defaults();
+
+    private static TestCluster formed(int size, long seed) {
+        TestCluster cluster = new TestCluster(CONFIG, seed);
+        List<TestNode> nodes = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            nodes.add(cluster.add(i));
+        }
+        nodes.get(0).start(List.of());
+        for (int i = 1; i < size; i++) {
+            nodes.get(i).start(List.of(nodes.get(0).endpoint));
+        }
+        cluster.runUntil(() -> everyoneSees(cluster, MemberStatus.ALIVE), 10_000);
+        return cluster;
+    }
+
+    private static boolean everyoneSees(TestCluster cluster, MemberStatus status) {
+        for (TestNode viewer : cluster.nodes()) {
+            if (!viewer.up) {
+                continue;
+            }
+            for (TestNode member : cluster.nodes()) {
+                if (member.up && viewer.statusOf(member) != status) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean everyLiveNodeSees(TestCluster cluster, TestNode member, MemberStatus status) {
+        return cluster.nodes().stream()
+                .filter(viewer -> viewer.up && viewer != member)
+                .allMatch(viewer -> viewer.statusOf(member) == status);
+    }
+
+    @Test
+    void nodesJoiningThroughOneSeedAllSeeEachOtherAlive() {
+        TestCluster cluster = formed(5, 1);
+
+        for (TestNode viewer : cluster.nodes()) {
+            assertThat(viewer.protocol.state().liveCount()).isEqualTo(5);
+            assertThat(viewer.protocol.joined()).isTrue();
+        }
+    }
+
+    @Test
+    void aCrashedNodeIsDeclaredDeadEverywhere() {
+        TestCluster cluster = formed(5, 2);
+        TestNode victim = cluster.nodes().get(3);
+
+        victim.crash();
+        long tookMs = cluster.runUntil(() -> everyLiveNodeSees(cluster, victim, MemberStatus.DEAD), 30_000);
+
+        assertThat(tookMs).isLessThan(15_000);
+        assertThat(cluster.nodes().stream().filter(n -> n.up))
+                .allSatisfy(viewer ->
+                        assertThat(viewer.protocol.state().liveCount()).isEqualTo(4));
+    }
+
+    @Test
+    void aRestartedNodeComesBackAliveWithAHigherIncarnation() {
+        TestCluster cluster = formed(4, 3);
+        TestNode victim = cluster.nodes().get(2);
+        long before = victim.incarnation;
+        victim.crash();
+        cluster.runUntil(() -> everyLiveNodeSees(cluster, victim, MemberStatus.DEAD), 30_000);
+
+        victim.start(List.of(cluster.nodes().get(0).endpoint));
+        cluster.runUntil(() -> everyoneSees(cluster, MemberStatus.ALIVE), 10_000);
+
+        for (TestNode viewer : cluster.nodes()) {
+            assertThat(viewer.entryOf(victim).incarnation()).isGreaterThan(before);
+        }
+    }
+
+    @Test
+    void aSuspectThatComesBackInTimeRefutesAndIsNeverDead() {
+        TestCluster cluster = formed(5, 4);
+        TestNode flaky = cluster.nodes().get(1);
+        long before = flaky.incarnation;
+        List<MemberStatus> seen = new ArrayList<>();
+
+        cluster.cutOff(flaky, true);
+        cluster.runUntil(
+                () -> cluster.nodes().stream()
+                        .filter(viewer -> viewer != flaky)
+                        .anyMatch(viewer -> viewer.statusOf(flaky) == MemberStatus.SUSPECT),
+                20_000);
+        cluster.cutOff(flaky, false);
+        cluster.runUntil(
+                () -> {
+                    cluster.nodes().forEach(viewer -> seen.add(viewer.statusOf(flaky)));
+                    return everyoneSees(cluster, MemberStatus.ALIVE) && flaky.incarnation > before;
+                },
+                20_000);
+
+        assertThat(seen).doesNotContain(MemberStatus.DEAD);
+        assertThat(flaky.protocol.counters().refutations()).isPositive();
+    }
+
+    @Test
+    void aGracefulLeaveShowsLeftNotDead() {
+        TestCluster cluster = formed(5, 5);
+        TestNode leaver = cluster.nodes().get(4);
+
+        leaver.protocol.leave(cluster.now());
+        cluster.runUntil(() -> leaver.protocol.leaveDone(), 5_000);
+        leaver.crash();
+        cluster.runUntil(() -> everyLiveNodeSees(cluster, leaver, MemberStatus.LEFT), 5_000);
+        cluster.runFor(30_000);
+
+        assertThat(everyLiveNodeSees(cluster, leaver, MemberStatus.LEFT)).isTrue();
+    }
+
+    @Test
+    void aBroadcastReachesEveryNodeWithOneHandOffEachInLogarithmicHops() {
+        TestCluster cluster = formed(64, 6);
+        TestNode origin = cluster.nodes().get(10);
+        cluster.runFor(2_000);
+        int before = cluster.delivered.size();
+
+        origin.protocol.updateMetadata(
+                cluster.now(),
+                new NodeMetadata(
+                        origin.endpoint, new io.scalesmall.server.cluster.Endpoint("10.9.9.9", 9000), 1, 1, 1, "z"));
+        cluster.runUntil(
+                () -> cluster.nodes().stream()
+                        .allMatch(viewer ->
+                                viewer.entryOf(origin).metadata().zone().equals("z")),
+                2_000);
+
+        List<Broadcast> handOffs = cluster.delivered.subList(before, cluster.delivered.size()).stream()
+                .filter(Broadcast.class::isInstance)
+                .map(Broadcast.class::cast)
+                .collect(Collectors.toList());
+        assertThat(handOffs).hasSize(63);
+        assertThat(handOffs.stream().mapToInt(Broadcast::hops).max().orElseThrow())
+                .isLessThanOrEqualTo(7);
+    }
+
+    @Test
+    void antiEntropyRepairsANodeThatMissedEveryBroadcast() {
+        TestCluster cluster = formed(8, 7);
+        TestNode deaf = cluster.nodes().get(5);
+        TestNode origin = cluster.nodes().get(2);
+        cluster.drop((to, message) -> to.equals(deaf.endpoint) && message instanceof Broadcast);
+
+        origin.protocol.updateClaims(cluster.now(), List.of(new RangeClaim("orders", 0, 1L << 31)));
+        cluster.runUntil(
+                () -> deaf.protocol.state().claims(origin.id) != null
+                        && deaf.protocol.state().digest()
+                                == origin.protocol.state().digest(),
+                10_000);
+
+        assertThat(deaf.protocol.state().claims(origin.id).ranges())
+                .containsExactly(new RangeClaim("orders", 0, 1L << 31));
+        assertThat(deaf.protocol.state()).isEqualTo(origin.protocol.state());
+    }
+
+    @Test
+    void theSameSeedGivesTheSameRun() {
+        TestCluster first = formed(16, 8);
+        first.runFor(20_000);
+        TestCluster second = formed(16, 8);
+        second.runFor(20_000);
+
+        assertThat(second.delivered.size()).isEqualTo(first.delivered.size());
+        assertThat(second.delivered.toString()).isEqualTo(first.delivered.toString());
+    }
+}
