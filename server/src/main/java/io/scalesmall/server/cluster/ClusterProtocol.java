@@ -202,11 +202,21 @@ public final class ClusterProtocol {
         MemberEntry left = self.withStatus(MemberStatus.LEFT, nowMs);
         replaceSelf(left);
         flush();
+        if (!joined) {
+            // Our view may not hold anyone yet: let the seeds spread the leave. A Join carrying a
+            // LEFT entry is merged and broadcast like any other news, and answered.
+            for (Endpoint seed : seeds) {
+                send(seed, new Join(id, self, selfClaims));
+            }
+        }
     }
 
-    /** True once a leave's broadcast hand-offs were all acked or given up on. */
+    /**
+     * True once a leave's broadcast hand-offs were all acked or given up on (and, for a node that
+     * had not finished joining, a seed answered).
+     */
     public boolean leaveDone() {
-        return leaving && broadcaster.pendingHandOffs() == 0;
+        return leaving && joined && broadcaster.pendingHandOffs() == 0;
     }
 
     /** Raises the incarnation and spreads new metadata (a changed address or capacity). */

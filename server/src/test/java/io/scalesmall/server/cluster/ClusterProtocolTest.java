@@ -126,6 +126,18 @@ class ClusterProtocolTest {
     }
 
     @Test
+    void aNodeThatLeavesBeforeItsJoinIsAnsweredStillShowsLeft() {
+        TestCluster cluster = formed(3, 9);
+        TestNode late = cluster.add(3);
+        late.start(List.of(cluster.nodes().get(0).endpoint));
+
+        late.protocol.leave(cluster.now());
+        cluster.runUntil(() -> late.protocol.leaveDone(), 5_000);
+        late.crash();
+        cluster.runUntil(() -> everyLiveNodeSees(cluster, late, MemberStatus.LEFT), 5_000);
+    }
+
+    @Test
     void aBroadcastReachesEveryNodeWithOneHandOffEachInLogarithmicHops() {
         TestCluster cluster = formed(64, 6);
         TestNode origin = cluster.nodes().get(10);

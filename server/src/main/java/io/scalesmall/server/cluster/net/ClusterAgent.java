@@ -24,6 +24,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -382,7 +383,11 @@ public final class ClusterAgent implements AutoCloseable {
 
                         @Override
                         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                            rejected.incrementAndGet();
+                            // A frame over the limit is a rejected message; a reset connection is not.
+                            if (cause instanceof DecoderException) {
+                                rejected.incrementAndGet();
+                            }
+                            LOG.fine("cluster connection " + ctx.channel().remoteAddress() + " closed: " + cause);
                             ctx.close();
                         }
                     });

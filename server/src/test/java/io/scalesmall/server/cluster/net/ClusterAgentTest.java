@@ -106,7 +106,7 @@ class ClusterAgentTest {
         ClusterAgent stays = start(KEY, List.of(endpointOf(seed)));
         ClusterAgent leaver = start(KEY, List.of(endpointOf(seed)));
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> seed.members().size() == 3 && stays.members().size() == 3);
+                .until(() -> agents.stream().allMatch(agent -> agent.members().size() == 3));
 
         assertThat(leaver.leave(Duration.ofSeconds(5))).isTrue();
         leaver.close();
