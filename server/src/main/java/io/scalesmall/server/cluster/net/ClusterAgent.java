@@ -107,7 +107,8 @@ public final class ClusterAgent implements AutoCloseable {
             List<Endpoint> seeds,
             ClusterListener listener) {
         this.config = config;
-        this.keys = keys;
+        // Mac instances are not thread-safe; callers may share one ClusterKeys between agents.
+        this.keys = keys.forAnotherThread();
         this.bindAddress = bindAddress;
         this.seeds = List.copyOf(seeds);
         this.listener = listener;
