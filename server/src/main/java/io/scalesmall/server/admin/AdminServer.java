@@ -22,10 +22,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.scalesmall.server.Node;
+import io.scalesmall.server.cluster.ClusterCounters;
+import io.scalesmall.server.cluster.MemberStatus;
+import io.scalesmall.server.cluster.net.ClusterAgent;
 import io.scalesmall.server.replication.RangeKey;
 import io.scalesmall.server.storage.RangeLog;
 import java.io.IOException;
@@ -69,6 +73,72 @@ public final class AdminServer implements AutoCloseable {
                 .labelNames("stream", "range")
                 .callback(cb -> forEachRange(
                         (key, log) -> cb.call(log.nextIndex() - 1 - log.durableIndex(), key.stream(), id(key))))
+                .register(registry);
+        registerClusterMetrics();
+    }
+
+    private void registerClusterMetrics() {
+        GaugeWithCallback.builder()
+                .name("scalesmall_cluster_members")
+                .help("Members in this node's view, by status")
+                .labelNames("status")
+                .callback(cb -> {
+                    ClusterAgent cluster = node.cluster();
+                    long[] counts = new long[MemberStatus.values().length];
+                    if (cluster != null) {
+                        cluster.members().forEach(m -> counts[m.status().ordinal()]++);
+                    }
+                    for (MemberStatus status : MemberStatus.values()) {
+                        cb.call(counts[status.ordinal()], status.name());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("scalesmall_cluster_local_health")
+                .help("Lifeguard local health score: 0 is healthy; timeouts stretch by 1 + score")
+                .callback(cb ->
+                        cb.call(node.cluster() == null ? 0 : node.cluster().localHealth()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("scalesmall_cluster_messages")
+                .help("Cluster messages by direction; rejected = failed the MAC or malformed, dropped")
+                .labelNames("direction")
+                .callback(cb -> {
+                    ClusterAgent cluster = node.cluster();
+                    if (cluster != null) {
+                        cb.call(cluster.messagesIn(), "in");
+                        cb.call(cluster.messagesOut(), "out");
+                        cb.call(cluster.rejectedMessages(), "rejected");
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("scalesmall_cluster_bytes")
+                .help("Cluster message bytes by direction")
+                .labelNames("direction")
+                .callback(cb -> {
+                    ClusterAgent cluster = node.cluster();
+                    if (cluster != null) {
+                        cb.call(cluster.bytesIn(), "in");
+                        cb.call(cluster.bytesOut(), "out");
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("scalesmall_cluster_events")
+                .help("Failure-detection events of this node: suspicions it raised, deaths it declared,"
+                        + " refutations of its own suspicion, failed probes")
+                .labelNames("event")
+                .callback(cb -> {
+                    ClusterAgent cluster = node.cluster();
+                    if (cluster != null) {
+                        ClusterCounters c = cluster.counters();
+                        cb.call(c.suspicionsRaised(), "suspicion");
+                        cb.call(c.deathsDeclared(), "death");
+                        cb.call(c.refutations(), "refutation");
+                        cb.call(c.probesFailed(), "probe_failed");
+                    }
+                })
                 .register(registry);
     }
 

@@ -32,6 +32,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.scalesmall.protocol.NodeId;
 import io.scalesmall.server.cluster.ClaimSet;
 import io.scalesmall.server.cluster.ClusterConfig;
+import io.scalesmall.server.cluster.ClusterCounters;
 import io.scalesmall.server.cluster.ClusterListener;
 import io.scalesmall.server.cluster.ClusterMessage;
 import io.scalesmall.server.cluster.ClusterProtocol;
@@ -85,6 +86,7 @@ public final class ClusterAgent implements AutoCloseable {
     private final AtomicLong bytesIn = new AtomicLong();
     private final AtomicLong bytesOut = new AtomicLong();
 
+    private volatile ClusterCounters counters = new ClusterCounters();
     private ClusterCodec codec;
     private ClusterProtocol protocol;
     private DatagramChannel datagram;
@@ -156,6 +158,7 @@ public final class ClusterAgent implements AutoCloseable {
                         new SplittableRandom(new SecureRandom().nextLong()),
                         this::send,
                         new ViewListener());
+                counters = protocol.counters();
                 protocol.start(System.currentTimeMillis());
                 afterCall();
                 started.complete(null);
@@ -188,6 +191,14 @@ public final class ClusterAgent implements AutoCloseable {
     /** The local health score (0 is healthy). */
     public int localHealth() {
         return localHealth;
+    }
+
+    /**
+     * What the protocol did (probes, suspicions, refutations...). Written by the cluster thread;
+     * values read elsewhere may be slightly stale.
+     */
+    public ClusterCounters counters() {
+        return counters;
     }
 
     /** Messages dropped because their MAC did not verify or they were malformed. */
