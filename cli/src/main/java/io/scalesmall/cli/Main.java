@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             ConsumeCommand.class,
             MembersCommand.class,
             BenchCommand.class,
+            SimCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
