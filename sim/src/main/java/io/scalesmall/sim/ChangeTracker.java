@@ -50,11 +50,20 @@ final class ChangeTracker {
         final long originUs;
         final boolean join;
         final BitSet known = new BitSet();
+        /**
+         * The nodes up when the change appeared: the ones it must reach. Nodes that start later
+         * get the whole state with their join and are not waited for.
+         */
+        final BitSet audience;
+
+        int needed;
         int knownUp;
         int maxHops;
         boolean complete;
 
-        Change(SimNode member, MemberStatus status, long key, long originUs, boolean join) {
+        Change(SimNode member, MemberStatus status, long key, long originUs, boolean join, BitSet upNow) {
+            this.audience = (BitSet) upNow.clone();
+            this.needed = audience.cardinality();
             this.member = member;
             this.status = status;
             this.key = key;
@@ -91,6 +100,7 @@ final class ChangeTracker {
     final List<CrashWatch> crashes = new ArrayList<>();
 
     private int upCount;
+    private final BitSet upNodes = new BitSet();
     boolean bootstrapping;
     private Source source = Source.LOCAL;
     private int sourceHops;
@@ -200,7 +210,7 @@ final class ChangeTracker {
         }
         List<Change> list = changesByMember.get(m.index);
         if (find(list, curKey) == null) {
-            Change c = new Change(m, cur.status(), curKey, now, false);
+            Change c = new Change(m, cur.status(), curKey, now, false, upNodes);
             list.add(c);
             open.add(c);
             pendingScans.add(c);
@@ -228,6 +238,9 @@ final class ChangeTracker {
         }
         c.known.set(viewer.index);
         c.knownUp++;
+        if (c.audience.get(viewer.index)) {
+            c.needed--;
+        }
         learnedBy[by.ordinal()]++;
         if (by == Source.BROADCAST) {
             c.maxHops = Math.max(c.maxHops, hops);
@@ -236,7 +249,7 @@ final class ChangeTracker {
     }
 
     private void maybeComplete(Change c, long now) {
-        if (c.complete || c.knownUp < upCount) {
+        if (c.complete || c.needed > 0) {
             return;
         }
         c.complete = true;
@@ -296,11 +309,19 @@ final class ChangeTracker {
 
     void nodeUp(SimNode n) {
         upCount++;
+        upNodes.set(n.index);
     }
 
     void nodeDown(SimNode n, long now) {
         upCount--;
+        upNodes.clear(n.index);
         for (Change c : open) {
+            if (c.audience.get(n.index)) {
+                c.audience.clear(n.index);
+                if (!c.known.get(n.index)) {
+                    c.needed--;
+                }
+            }
             if (c.known.get(n.index)) {
                 c.known.clear(n.index);
                 c.knownUp--;
@@ -327,7 +348,7 @@ final class ChangeTracker {
         List<Change> list = changesByMember.get(n.index);
         Change c = find(list, k);
         if (c == null) {
-            c = new Change(n, MemberStatus.ALIVE, k, now, true);
+            c = new Change(n, MemberStatus.ALIVE, k, now, true, upNodes);
             list.add(c);
             open.add(c);
             changesSeen++;

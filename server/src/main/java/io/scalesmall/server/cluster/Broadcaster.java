@@ -20,10 +20,12 @@ import java.util.Map;
  * itself and hands the other half to a member of that half chosen at random, which does the same.
  * It repeats until it is alone in its range. Every member is handed exactly one range, so a
  * broadcast costs N-1 hand-offs; the random choice of receivers builds a different tree every
- * time. A hand-off is acked; one not acked within the (health-scaled) timeout goes to another
- * member of the same half, up to {@code broadcastRetries} times, and after that anti-entropy
- * repairs whoever missed it. A receiver that gets the same range of the same broadcast twice (its
- * ack was lost) relays it only once.
+ * time. A hand-off is acked; one not acked within the (health-scaled) timeout is sent once more
+ * to the same member (a lost ack is as likely as a lost hand-off, and a receiver relays a range
+ * only once), then to other members of the same half, up to {@code broadcastRetries} retries in
+ * all; after that anti-entropy repairs whoever missed it. A node whose own join is not answered
+ * yet holds the hand-offs it receives until its view arrives, since relaying with an empty view
+ * would drop the whole range.
  *
  * <p>Why the ring rather than a shuffled list: a shuffled list must travel with the message
  * (thousands of ids in one datagram) or be rebuilt identically on every node; a ring range is
@@ -32,6 +34,8 @@ import java.util.Map;
  */
 final class Broadcaster {
     private static final int RECENT_RANGES = 512;
+    /** Hand-offs kept while this node waits for its join to be answered. */
+    private static final int MAX_DEFERRED = 256;
     /** {@code lo > hi}: a hand-off that carries the news and no responsibility. */
     private static final long EMPTY_LO = 1;
 
@@ -44,6 +48,7 @@ final class Broadcaster {
     private static final class HandOff {
         final Broadcast message;
         final List<NodeId> tried = new ArrayList<>(2);
+        int attempts;
         TimerQueue.Timer timer;
 
         HandOff(Broadcast message) {
@@ -60,6 +65,7 @@ final class Broadcaster {
         }
     };
     private final List<MemberEntry> scratch = new ArrayList<>();
+    private final List<Broadcast> deferred = new ArrayList<>();
     private final int emptyBroadcastBytes;
 
     Broadcaster(ClusterProtocol protocol) {
@@ -114,12 +120,44 @@ final class Broadcaster {
 
     private void start(List<MemberEntry> members, List<ClaimSet> claims, List<Accusation> accusations) {
         protocol.counters.broadcastsOriginated++;
+        piggybackRecentJoins(members, claims, accusations);
         Broadcast whole =
                 new Broadcast(protocol.id, protocol.random.nextLong(), 0, -1L, 0, members, claims, accusations);
         members.clear();
         claims.clear();
         accusations.clear();
         relay(whole);
+    }
+
+    /**
+     * Fills what room is left in the datagram with members that joined recently. Relays merge them
+     * before they split their range, so a relay that had not yet heard of a newcomer still hands
+     * it the broadcast; and a node that missed a join broadcast learns of it from the next one,
+     * instead of waiting for anti-entropy. Costs no message, only bytes, and only while nodes join.
+     */
+    private void piggybackRecentJoins(List<MemberEntry> members, List<ClaimSet> claims, List<Accusation> accusations) {
+        List<MemberEntry> recent = protocol.recentJoins();
+        if (recent.isEmpty()) {
+            return;
+        }
+        int used = emptyBroadcastBytes;
+        for (MemberEntry member : members) {
+            used += EntryCodec.encodedSize(member);
+        }
+        for (ClaimSet claim : claims) {
+            used += EntryCodec.encodedSize(claim);
+        }
+        used += accusations.size() * EntryCodec.ACCUSATION_BYTES;
+        for (MemberEntry joined : recent) {
+            int size = EntryCodec.encodedSize(joined);
+            if (used + size > protocol.config.maxDatagramBytes()) {
+                break;
+            }
+            if (!members.contains(joined)) {
+                members.add(joined);
+                used += size;
+            }
+        }
     }
 
     void onBroadcast(Endpoint sender, Broadcast broadcast) {
@@ -134,7 +172,23 @@ final class Broadcaster {
         for (Accusation accusation : broadcast.accusations()) {
             protocol.applyAccusation(accusation);
         }
+        if (!protocol.joined()) {
+            // Our view is still empty: relaying now would drop the whole range. Wait for the
+            // seed's answer (bounded; beyond the bound, anti-entropy repairs).
+            if (deferred.size() < MAX_DEFERRED) {
+                deferred.add(broadcast);
+            }
+            return;
+        }
         relay(broadcast);
+    }
+
+    /** Relays what arrived before this node's join was answered. */
+    void relayDeferred() {
+        for (Broadcast broadcast : deferred) {
+            relay(broadcast);
+        }
+        deferred.clear();
     }
 
     void onAck(BroadcastAck ack) {
@@ -206,8 +260,19 @@ final class Broadcaster {
     }
 
     private void handOff(Broadcast received, long lo, long hi, int hops, int from, int to) {
-        MemberEntry target = scratch.get(from + protocol.random.nextInt(to - from));
-        send(new HandOff(withRange(received, lo, hi, hops)), target);
+        send(new HandOff(withRange(received, lo, hi, hops)), pickReceiver(scratch.subList(from, to)));
+    }
+
+    /**
+     * A random member of {@code candidates}, preferring an ALIVE one: a SUSPECT member may well be
+     * dead, and a hand-off to it costs a timeout and a retry.
+     */
+    private MemberEntry pickReceiver(List<MemberEntry> candidates) {
+        MemberEntry pick = candidates.get(protocol.random.nextInt(candidates.size()));
+        for (int attempt = 0; attempt < 3 && pick.status() != MemberStatus.ALIVE; attempt++) {
+            pick = candidates.get(protocol.random.nextInt(candidates.size()));
+        }
+        return pick;
     }
 
     private Broadcast withRange(Broadcast received, long lo, long hi, int hops) {
@@ -223,7 +288,10 @@ final class Broadcaster {
     }
 
     private void send(HandOff handOff, MemberEntry target) {
-        handOff.tried.add(target.id());
+        handOff.attempts++;
+        if (!handOff.tried.contains(target.id())) {
+            handOff.tried.add(target.id());
+        }
         pending.put(new HandOffKey(handOff.message.broadcastId(), target.id()), handOff);
         protocol.send(target.metadata().clusterEndpoint(), handOff.message);
         protocol.counters.handOffsSent++;
@@ -236,8 +304,19 @@ final class Broadcaster {
         if (pending.remove(new HandOffKey(handOff.message.broadcastId(), silent)) == null) {
             return;
         }
-        if (handOff.tried.size() > protocol.config.broadcastRetries()) {
+        if (handOff.attempts > protocol.config.broadcastRetries()) {
             protocol.counters.handOffsGivenUp++;
+            return;
+        }
+        MemberEntry silentMember = protocol.state.member(silent);
+        if (handOff.attempts == 1
+                && silentMember != null
+                && silentMember.status().isLive()) {
+            // First retry: the same node. A lost ack is as likely as a lost hand-off, and the
+            // receiver relays a range only once, so this costs one message; handing the half to
+            // another node would have it relayed twice.
+            protocol.counters.handOffRetries++;
+            send(handOff, silentMember);
             return;
         }
         Broadcast message = handOff.message;
@@ -245,12 +324,22 @@ final class Broadcaster {
         if (Long.compareUnsigned(message.rangeLo(), message.rangeHi()) <= 0) {
             protocol.state.liveMembersBetween(message.rangeLo(), message.rangeHi(), candidates);
         }
-        candidates.removeIf(member -> member.id().equals(protocol.id) || handOff.tried.contains(member.id()));
-        if (candidates.isEmpty()) {
-            protocol.counters.handOffsGivenUp++;
-            return;
+        candidates.removeIf(member -> member.id().equals(protocol.id));
+        List<MemberEntry> untried = new ArrayList<>(candidates);
+        untried.removeIf(member -> handOff.tried.contains(member.id()));
+        MemberEntry target;
+        if (!untried.isEmpty()) {
+            target = pickReceiver(untried);
+        } else {
+            // A half of one member (the leaves of the tree), or every member tried: try the silent
+            // one again; its hand-off or its ack may just have been lost.
+            target = silentMember;
+            if (target == null || !target.status().isLive()) {
+                protocol.counters.handOffsGivenUp++;
+                return;
+            }
         }
         protocol.counters.handOffRetries++;
-        send(handOff, candidates.get(protocol.random.nextInt(candidates.size())));
+        send(handOff, target);
     }
 }

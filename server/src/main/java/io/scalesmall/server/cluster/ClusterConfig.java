@@ -42,7 +42,7 @@ public record ClusterConfig(
 
     /** The defaults. */
     public static ClusterConfig defaults() {
-        return new ClusterConfig(1_000, 500, 3, 1.0, 3.0, 3, 8, 200, 3, 1_000, 10, 1_000, 3_600_000, 1_400);
+        return new ClusterConfig(1_000, 500, 3, 1.0, 2.0, 3, 8, 50, 3, 1_000, 10, 500, 3_600_000, 1_400);
     }
 
     public ClusterConfig {

@@ -12,8 +12,8 @@ import io.scalesmall.server.cluster.ClusterMessage.PingReq;
 import io.scalesmall.server.cluster.ClusterMessage.SyncBuckets;
 import io.scalesmall.server.cluster.ClusterMessage.SyncDigest;
 import io.scalesmall.server.cluster.ClusterMessage.SyncEntries;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -35,10 +35,17 @@ import java.util.random.RandomGenerator;
  * broadcast reaches everyone by itself, and anti-entropy repairs what it missed.
  */
 public final class ClusterProtocol {
+    /** Recent joins remembered for piggybacking on broadcasts. */
+    private static final int RECENT_JOINS = 32;
+    /** How long a join is piggybacked, in probe intervals. */
+    private static final int RECENT_JOIN_WINDOW_PROBES = 5;
+
+    private record RecentJoin(MemberEntry member, long atMs) {}
+
     final ClusterConfig config;
     final NodeId id;
     final RandomGenerator random;
-    final ClusterState state = new ClusterState();
+    ClusterState state = new ClusterState();
     final TimerQueue timers = new TimerQueue();
     final LocalHealth health;
     final ClusterCounters counters = new ClusterCounters();
@@ -52,6 +59,8 @@ public final class ClusterProtocol {
     private final List<MemberEntry> pendingMembers = new ArrayList<>();
     private final List<ClaimSet> pendingClaims = new ArrayList<>();
     private final List<Accusation> pendingAccusations = new ArrayList<>();
+
+    private final ArrayDeque<RecentJoin> recentJoins = new ArrayDeque<>();
 
     private MemberEntry self;
     private ClaimSet selfClaims;
@@ -100,16 +109,24 @@ public final class ClusterProtocol {
 
     /**
      * Before {@link #start}: starts from a known view instead of joining (simulations of a cluster
-     * already formed, and tests). The entries are merged as if received.
+     * already formed, and tests). The view is copied, not merged entry by entry, so thousands of
+     * nodes can start from one prebuilt state cheaply; the listener hears of every entry.
      */
-    public void bootstrap(Collection<MemberEntry> members) {
+    public void bootstrap(ClusterState view) {
         if (started) {
             throw new IllegalStateException("bootstrap comes before start");
         }
+        state = view.copy();
         detector.bulkLoading(true);
-        for (MemberEntry member : members) {
+        for (MemberEntry member : state.members()) {
             if (!member.id().equals(id)) {
-                applyMember(member);
+                detector.memberChanged(null, member);
+                listener.memberChanged(null, member);
+            }
+        }
+        for (ClaimSet claims : state.allClaims()) {
+            if (!claims.owner().equals(id)) {
+                listener.claimsChanged(null, claims);
             }
         }
         detector.bulkLoading(false);
@@ -322,7 +339,31 @@ public final class ClusterProtocol {
         MemberEntry current = state.member(entry.id());
         detector.memberChanged(previous, current);
         listener.memberChanged(previous, current);
+        if (current.status() == MemberStatus.ALIVE
+                && (previous == null || previous.status().isTombstone())) {
+            noteJoin(current);
+        }
         return true;
+    }
+
+    private void noteJoin(MemberEntry member) {
+        recentJoins.addFirst(new RecentJoin(member, nowMs));
+        while (recentJoins.size() > RECENT_JOINS) {
+            recentJoins.removeLast();
+        }
+    }
+
+    /** Members that joined in the last {@link #RECENT_JOIN_WINDOW_PROBES} probe intervals, newest first. */
+    List<MemberEntry> recentJoins() {
+        List<MemberEntry> recent = new ArrayList<>(recentJoins.size());
+        long horizonMs = nowMs - RECENT_JOIN_WINDOW_PROBES * config.probeIntervalMs();
+        for (RecentJoin join : recentJoins) {
+            MemberEntry current = state.member(join.member().id());
+            if (join.atMs() >= horizonMs && join.member().equals(current)) {
+                recent.add(current);
+            }
+        }
+        return recent;
     }
 
     /** Merges claims from another node; true when the local view changed. */
@@ -338,10 +379,8 @@ public final class ClusterProtocol {
             }
             return false;
         }
-        MemberEntry owner = state.member(claims.owner());
-        if (owner == null || owner.status().isTombstone()) {
-            return false;
-        }
+        // Claims merge whatever their owner's status, so every node holds the same ones; they go
+        // when the owner's tombstone expires (ClusterState.expireTombstones).
         ClaimSet previous = state.claims(claims.owner());
         if (!state.merge(claims)) {
             return false;
@@ -414,8 +453,16 @@ public final class ClusterProtocol {
     }
 
     private void onJoinReply(JoinReply reply) {
+        boolean first = !joined;
         joined = true;
+        if (first) {
+            detector.bulkLoading(true);
+        }
         applyAll(reply.members(), reply.claims());
+        if (first) {
+            detector.bulkLoading(false);
+            broadcaster.relayDeferred();
+        }
     }
 
     private void scheduleTombstoneExpiry() {

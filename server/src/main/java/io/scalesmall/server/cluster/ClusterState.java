@@ -288,7 +288,8 @@ public final class ClusterState {
     }
 
     /**
-     * Forgets every DEAD or LEFT member whose {@code sinceMs + ttlMs <= nowMs}, with its claims.
+     * Forgets every DEAD or LEFT member whose {@code sinceMs + ttlMs <= nowMs}, with its claims,
+     * and every claim set whose owner is not a member.
      *
      * @return the ids forgotten
      */
@@ -306,6 +307,16 @@ public final class ClusterState {
                 }
                 addDigest(entry.id(), delta);
                 forgotten.add(entry.id());
+            }
+        }
+        // Claims whose member is gone (forgotten here, or never known): a lagging node may still
+        // send them until it forgets the member too.
+        Iterator<ClaimSet> orphans = claims.values().iterator();
+        while (orphans.hasNext()) {
+            ClaimSet claimSet = orphans.next();
+            if (!members.containsKey(claimSet.owner())) {
+                orphans.remove();
+                addDigest(claimSet.owner(), -digestOf(claimSet));
             }
         }
         return forgotten;

@@ -164,6 +164,36 @@ class ClusterProtocolTest {
     }
 
     @Test
+    void aBroadcastReachesEveryNodeDespiteLostHandOffsAndAcksWithoutAntiEntropy() {
+        TestCluster cluster = new TestCluster(CONFIG.withProbing(1_000, 500, 3_600_000), 11);
+        List<TestNode> nodes = new ArrayList<>();
+        for (int i = 0; i < 128; i++) {
+            nodes.add(cluster.add(i));
+        }
+        nodes.get(0).start(List.of());
+        for (int i = 1; i < nodes.size(); i++) {
+            // One at a time: with anti-entropy off, only the broadcast spreads a join.
+            TestNode joining = nodes.get(i);
+            joining.start(List.of(nodes.get(0).endpoint));
+            cluster.runUntil(() -> everyoneSees(cluster, MemberStatus.ALIVE), 5_000);
+        }
+        java.util.SplittableRandom loss = new java.util.SplittableRandom(5);
+        cluster.drop((to, message) -> (message instanceof Broadcast || message instanceof ClusterMessage.BroadcastAck)
+                && loss.nextDouble() < 0.2);
+        TestNode origin = nodes.get(7);
+
+        origin.protocol.updateMetadata(
+                cluster.now(), new NodeMetadata(origin.endpoint, new Endpoint("10.9.9.9", 9000), 1, 1, 1, "z"));
+        cluster.runFor(3_000);
+
+        assertThat(nodes)
+                .allSatisfy(
+                        viewer -> assertThat(viewer.entryOf(origin).metadata().zone())
+                                .as("zone of %s seen by %s", origin.endpoint, viewer.endpoint)
+                                .isEqualTo("z"));
+    }
+
+    @Test
     void antiEntropyRepairsANodeThatMissedEveryBroadcast() {
         TestCluster cluster = formed(8, 7);
         TestNode deaf = cluster.nodes().get(5);
