@@ -43,8 +43,16 @@ final class NodeCommand implements Callable<Integer> {
 
     @Option(
             names = "--cluster-key-file",
-            description = "File holding the cluster key (a second line: the previous key, accepted during rotation).")
+            description =
+                    "File holding the cluster key; re-read while running (a second line: a key only accepted, for rotation).")
     Path clusterKeyFile;
+
+    @Option(
+            names = "--cluster-multicast",
+            paramLabel = "GROUP:PORT",
+            description =
+                    "Also multicast the first hop of cluster broadcasts to this IPv4 group on the LAN (off by default).")
+    String clusterMulticast;
 
     @Option(names = "--zone", description = "Failure zone of this node (for example a rack or availability zone).")
     String zone;
@@ -67,6 +75,9 @@ final class NodeCommand implements Callable<Integer> {
         }
         if (clusterKeyFile != null) {
             flags.setProperty("cluster.key.file", clusterKeyFile.toString());
+        }
+        if (clusterMulticast != null) {
+            flags.setProperty("cluster.multicast.group", clusterMulticast);
         }
         if (zone != null) {
             flags.setProperty("zone", zone);

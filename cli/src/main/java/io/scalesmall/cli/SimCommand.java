@@ -95,6 +95,11 @@ final class SimCommand implements Callable<Integer> {
                     + " sync interval scale with it.")
     Long probeIntervalMs;
 
+    @Option(
+            names = "--multicast",
+            description = "Put every node on one LAN whose multicast group carries the first hop of broadcasts.")
+    boolean multicast;
+
     @Option(names = "--json", description = "Print one JSON object instead of the text report.")
     boolean json;
 
@@ -120,7 +125,8 @@ final class SimCommand implements Callable<Integer> {
                 faultAtS != null ? faultAtS : SimConfig.defaultFaultAtS(durationS),
                 faultForS,
                 slowFactor,
-                cluster);
+                cluster,
+                multicast);
         Simulation simulation = new Simulation(config);
         if (nodes >= PROGRESS_FROM_NODES) {
             simulation.progress(System.err, 10);

@@ -23,6 +23,7 @@ final class NodeProcess implements AutoCloseable {
     private final int port;
     private final Path logFile;
     private final List<String> extraArgs;
+    private List<String> commandPrefix = List.of();
     private Process process;
     private int starts;
 
@@ -37,6 +38,15 @@ final class NodeProcess implements AutoCloseable {
         this.port = port;
         this.logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         this.extraArgs = List.of(extraArgs);
+    }
+
+    /**
+     * Runs the node inside network namespace {@code namespace} ({@code ip netns exec}, which execs,
+     * so the PID is still the JVM's). Call before {@link #start}.
+     */
+    NodeProcess inNetworkNamespace(String namespace) {
+        this.commandPrefix = List.of("ip", "netns", "exec", namespace);
+        return this;
     }
 
     /** A port that was free a moment ago. */
@@ -64,7 +74,8 @@ final class NodeProcess implements AutoCloseable {
 
     /** Starts the node and waits until it prints that it is listening. */
     void start() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
+        List<String> cmd = new ArrayList<>(commandPrefix);
+        cmd.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
                 "-XX:+UseSerialGC",

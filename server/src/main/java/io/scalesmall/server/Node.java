@@ -93,12 +93,14 @@ public final class Node implements AutoCloseable {
     private ClusterAgent startCluster() throws IOException, InterruptedException {
         ClusterNetConfig settings = config.cluster();
         ClusterKeys keys;
+        String keyFileContents = null;
         if (settings.keyFile() == null) {
             LOG.warning("no --cluster-key-file: using the well-known development cluster key; anyone who can reach"
                     + " the cluster port can join. Set a key file in production.");
             keys = ClusterKeys.devDefault();
         } else {
-            keys = ClusterKeys.fromFile(settings.keyFile());
+            keyFileContents = Files.readString(settings.keyFile(), StandardCharsets.UTF_8);
+            keys = ClusterKeys.parse(keyFileContents, settings.keyFile().toString());
         }
         incarnationFile = new IncarnationFile(config.dataDir().resolve("cluster.incarnation"));
         long incarnation = incarnationFile.next();
@@ -118,6 +120,12 @@ public final class Node implements AutoCloseable {
                 new InetSocketAddress(bindHost, settings.portFor(clientPort)),
                 settings.seeds(),
                 new ClusterLog(nodeId, incarnationFile));
+        if (settings.keyFile() != null) {
+            agent.reloadKeysFrom(settings.keyFile(), keyFileContents, settings.keyReloadMs());
+        }
+        if (settings.multicastGroup() != null) {
+            agent.multicast(settings.multicastGroup(), settings.multicastInterface());
+        }
         try {
             agent.start(
                     port -> new MemberEntry(

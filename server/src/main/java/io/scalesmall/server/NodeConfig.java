@@ -35,7 +35,8 @@ import java.util.Set;
  * cluster.key.file, zone, cluster.probe.interval.ms, cluster.probe.timeout.ms,
  * cluster.indirect.probes, cluster.sync.interval.ms, cluster.suspicion.alpha,
  * cluster.suspicion.beta, cluster.broadcast.ack.timeout.ms, cluster.tombstone.ttl.ms,
- * cluster.max.datagram.bytes
+ * cluster.max.datagram.bytes, cluster.key.reload.ms, cluster.multicast.group (GROUP:PORT),
+ * cluster.multicast.interface
  * </pre>
  *
  * @param dataDir the node's data directory
@@ -79,7 +80,10 @@ public record NodeConfig(
             "cluster.suspicion.beta",
             "cluster.broadcast.ack.timeout.ms",
             "cluster.tombstone.ttl.ms",
-            "cluster.max.datagram.bytes");
+            "cluster.max.datagram.bytes",
+            "cluster.key.reload.ms",
+            "cluster.multicast.group",
+            "cluster.multicast.interface");
 
     /** Defaults for a node with data in {@code dataDir} listening on {@code host:port}. */
     public static NodeConfig defaults(Path dataDir, String host, int port) {
@@ -189,7 +193,13 @@ public record NodeConfig(
                 seeds,
                 keyFile == null ? cluster.keyFile() : Path.of(keyFile),
                 p.getProperty("zone", cluster.zone()),
-                c);
+                c,
+                longProp(p, "cluster.key.reload.ms", cluster.keyReloadMs()),
+                p.containsKey("cluster.multicast.group")
+                        ? Endpoint.parse(
+                                p.getProperty("cluster.multicast.group").trim())
+                        : cluster.multicastGroup(),
+                p.getProperty("cluster.multicast.interface", cluster.multicastInterface()));
     }
 
     private static double doubleProp(Properties p, String key, double fallback) {

@@ -40,7 +40,8 @@ final class ChangeTracker {
         BROADCAST,
         SYNC,
         JOIN,
-        SUPERSEDED
+        SUPERSEDED,
+        MULTICAST
     }
 
     private static final class Change {

@@ -19,6 +19,8 @@ import io.scalesmall.server.cluster.ClusterConfig;
  * @param faultForS how long a temporary fault lasts (partition until heal, pause until resume)
  * @param slowFactor how much slower a slowed node is (see {@link SimNode} for the model)
  * @param cluster the protocol's settings, the same for every node
+ * @param multicast every node is on one LAN whose multicast group carries the first hop of
+ *     broadcasts (each receiver loses a multicast with the loss probability, independently)
  */
 public record SimConfig(
         Scenario scenario,
@@ -32,7 +34,8 @@ public record SimConfig(
         double faultAtS,
         double faultForS,
         double slowFactor,
-        ClusterConfig cluster) {
+        ClusterConfig cluster,
+        boolean multicast) {
 
     /** Default one-way latency. */
     public static final double DEFAULT_LATENCY_MS = 1.0;
@@ -83,7 +86,8 @@ public record SimConfig(
                 defaultFaultAtS(DEFAULT_DURATION_S),
                 30,
                 DEFAULT_SLOW_FACTOR,
-                ClusterConfig.defaults());
+                ClusterConfig.defaults(),
+                false);
     }
 
     /** A quarter of the run, at most 30 s. */
@@ -105,7 +109,8 @@ public record SimConfig(
                 faultAtS,
                 faultForS,
                 slowFactor,
-                cluster);
+                cluster,
+                multicast);
     }
 
     /** A copy with another duration, the fault moved to its default time for that duration. */
@@ -122,7 +127,8 @@ public record SimConfig(
                 defaultFaultAtS(newDurationS),
                 newFaultForS,
                 slowFactor,
-                cluster);
+                cluster,
+                multicast);
     }
 
     /** A copy with another seed. */
@@ -139,6 +145,25 @@ public record SimConfig(
                 faultAtS,
                 faultForS,
                 slowFactor,
-                cluster);
+                cluster,
+                multicast);
+    }
+
+    /** A copy with multicast on or off. */
+    public SimConfig withMulticast(boolean newMulticast) {
+        return new SimConfig(
+                scenario,
+                nodes,
+                seed,
+                lossProbability,
+                duplicateProbability,
+                latencyMs,
+                jitterMs,
+                durationS,
+                faultAtS,
+                faultForS,
+                slowFactor,
+                cluster,
+                newMulticast);
     }
 }

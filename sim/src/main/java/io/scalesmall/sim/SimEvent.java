@@ -22,14 +22,20 @@ abstract class SimEvent {
         final SimNode to;
         final ClusterMessage message;
         final int bytes;
+        final boolean multicast;
         boolean deferred;
         int life;
 
         Delivery(SimNode from, SimNode to, ClusterMessage message, int bytes) {
+            this(from, to, message, bytes, false);
+        }
+
+        Delivery(SimNode from, SimNode to, ClusterMessage message, int bytes, boolean multicast) {
             this.from = from;
             this.to = to;
             this.message = message;
             this.bytes = bytes;
+            this.multicast = multicast;
         }
 
         @Override
@@ -39,8 +45,9 @@ abstract class SimEvent {
 
         @Override
         String describe() {
-            return "deliver " + message.getClass().getSimpleName() + " from n" + from.index + " to n" + to.index
-                    + " at " + Simulation.formatUs(timeUs);
+            return "deliver " + (multicast ? "multicast " : "")
+                    + message.getClass().getSimpleName() + " from n" + from.index + " to n" + to.index + " at "
+                    + Simulation.formatUs(timeUs);
         }
     }
 

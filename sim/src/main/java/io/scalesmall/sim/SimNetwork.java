@@ -82,6 +82,30 @@ final class SimNetwork {
         }
     }
 
+    /**
+     * A multicast from {@code from}: one datagram sent, delivered to every other node on its side
+     * of any partition, each copy lost independently. Nodes are visited in index order, so the
+     * random stream is consumed the same way in every run.
+     */
+    void multicast(SimNode from, ClusterMessage message, SimNode[] nodes) {
+        int bytes = MessageSizes.encodedSize(message);
+        sim.traffic().sent(from, message, bytes);
+        for (SimNode dest : nodes) {
+            if (dest == from) {
+                continue;
+            }
+            if (group[from.index] != group[dest.index]) {
+                partitionedMessages++;
+                continue;
+            }
+            if (lossProbability > 0 && random.nextDouble() < lossProbability) {
+                lostMessages++;
+                continue;
+            }
+            sim.schedule(sim.nowUs() + delayUs(), new SimEvent.Delivery(from, dest, message, bytes, true));
+        }
+    }
+
     private long delayUs() {
         return jitterUs > 0 ? latencyUs + random.nextLong(jitterUs) : latencyUs;
     }

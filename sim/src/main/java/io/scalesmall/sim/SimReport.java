@@ -83,7 +83,9 @@ public final class SimReport {
         ch.put("time_to_all_ms_by_status", byStatus);
         ch.put("hops_to_all", percentiles(t.depth, 1.0));
         Map<String, Object> learned = new LinkedHashMap<>();
-        String[] learnedNames = {"own_timers", "other_message", "broadcast", "anti_entropy", "join", "superseded"};
+        String[] learnedNames = {
+            "own_timers", "other_message", "broadcast", "anti_entropy", "join", "superseded", "multicast"
+        };
         for (ChangeTracker.Source s : ChangeTracker.Source.values()) {
             learned.put(learnedNames[s.ordinal()], t.learnedBy[s.ordinal()]);
         }

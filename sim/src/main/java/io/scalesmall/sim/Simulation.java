@@ -9,6 +9,7 @@ import io.scalesmall.server.cluster.Endpoint;
 import io.scalesmall.server.cluster.MemberEntry;
 import io.scalesmall.server.cluster.MemberStatus;
 import io.scalesmall.server.cluster.NodeMetadata;
+import io.scalesmall.server.cluster.Outbox;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -196,7 +197,22 @@ public final class Simulation {
                 new ClaimSet(n.id, 0, List.of()),
                 seeds,
                 n.newProtocolRandom(),
-                (to, message) -> network.send(n, to, message),
+                new Outbox() {
+                    @Override
+                    public void send(Endpoint to, ClusterMessage message) {
+                        network.send(n, to, message);
+                    }
+
+                    @Override
+                    public boolean multicasts() {
+                        return config.multicast();
+                    }
+
+                    @Override
+                    public void multicast(ClusterMessage message) {
+                        network.multicast(n, message, nodes);
+                    }
+                },
                 tracker.listenerFor(n));
         if (formed) {
             n.protocol.bootstrap(bootstrapView);
@@ -317,6 +333,13 @@ public final class Simulation {
         ClusterMessage m = d.message;
         int type = MessageSizes.typeIndex(m);
         mix(nowUs, d.from.index, to.index, type);
+        if (d.multicast) {
+            mix(1, 0, 0, 0);
+            tracker.source(ChangeTracker.Source.MULTICAST, 0);
+            to.protocol.onMulticast(nowMs(), d.from.endpoint, m);
+            afterCall(to);
+            return;
+        }
         if (m instanceof ClusterMessage.Broadcast b) {
             mix(b.broadcastId(), b.hops(), 0, 0);
             tracker.source(ChangeTracker.Source.BROADCAST, b.hops());

@@ -126,8 +126,8 @@ public final class AdminServer implements AutoCloseable {
                 .register(registry);
         CounterWithCallback.builder()
                 .name("scalesmall_cluster_events")
-                .help("Failure-detection events of this node: suspicions it raised, deaths it declared,"
-                        + " refutations of its own suspicion, failed probes")
+                .help("Cluster-plane events of this node: suspicions it raised, deaths it declared,"
+                        + " refutations of its own suspicion, failed probes, multicast first hops sent and received")
                 .labelNames("event")
                 .callback(cb -> {
                     ClusterAgent cluster = node.cluster();
@@ -137,6 +137,8 @@ public final class AdminServer implements AutoCloseable {
                         cb.call(c.deathsDeclared(), "death");
                         cb.call(c.refutations(), "refutation");
                         cb.call(c.probesFailed(), "probe_failed");
+                        cb.call(c.multicastsSent(), "multicast_sent");
+                        cb.call(c.multicastsReceived(), "multicast_received");
                     }
                 })
                 .register(registry);

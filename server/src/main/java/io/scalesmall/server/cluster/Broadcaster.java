@@ -23,7 +23,12 @@ import java.util.Map;
  * time. A hand-off is acked; one not acked within the (health-scaled) timeout is sent once more
  * to the same member (a lost ack is as likely as a lost hand-off, and a receiver relays a range
  * only once), then to other members of the same half, up to {@code broadcastRetries} retries in
- * all; after that anti-entropy repairs whoever missed it. A node whose own join is not answered
+ * all; after that anti-entropy repairs whoever missed it.
+ *
+ * <p>Multicast (optional, when the {@link Outbox} offers it): the originator also sends the news
+ * once to the local network's multicast group, so every node of the LAN learns it in one hop. A
+ * multicast copy carries no range and is neither acked nor relayed; the tree still runs, because
+ * multicast is lossy and does not cross routers, so it buys speed, not reliability. A node whose own join is not answered
  * yet holds the hand-offs it receives until its view arrives, since relaying with an empty view
  * would drop the whole range.
  *
@@ -126,6 +131,10 @@ final class Broadcaster {
         members.clear();
         claims.clear();
         accusations.clear();
+        if (protocol.multicasts()) {
+            protocol.counters.multicastsSent++;
+            protocol.multicast(withRange(whole, EMPTY_LO, EMPTY_HI, 0));
+        }
         relay(whole);
     }
 
@@ -181,6 +190,15 @@ final class Broadcaster {
             return;
         }
         relay(broadcast);
+    }
+
+    /** A multicast first hop: the news alone; the tree hand-off that follows carries the duty. */
+    void onMulticast(Broadcast broadcast) {
+        protocol.counters.multicastsReceived++;
+        protocol.applyAll(broadcast.members(), broadcast.claims());
+        for (Accusation accusation : broadcast.accusations()) {
+            protocol.applyAccusation(accusation);
+        }
     }
 
     /** Relays what arrived before this node's join was answered. */

@@ -18,6 +18,8 @@ public final class ClusterCounters {
     long syncRounds;
     long syncMismatches;
     long lateTimers;
+    long multicastsSent;
+    long multicastsReceived;
 
     /** Direct probes sent. */
     public long probesSent() {
@@ -82,5 +84,15 @@ public final class ClusterCounters {
     /** Timer runs noticed late enough to lower the local health. */
     public long lateTimers() {
         return lateTimers;
+    }
+
+    /** Broadcasts whose first hop was also multicast to the local network. */
+    public long multicastsSent() {
+        return multicastsSent;
+    }
+
+    /** Multicast first hops received from other nodes. */
+    public long multicastsReceived() {
+        return multicastsReceived;
     }
 }

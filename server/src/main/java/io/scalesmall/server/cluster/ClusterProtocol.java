@@ -188,6 +188,19 @@ public final class ClusterProtocol {
         flush();
     }
 
+    /**
+     * Handles one message received on the multicast group ({@link Outbox#multicast}): only a
+     * broadcast's first hop travels there; anything else is ignored.
+     */
+    public void onMulticast(long nowMs, Endpoint sender, ClusterMessage message) {
+        if (!started || message.from().equals(id) || !(message instanceof Broadcast broadcast)) {
+            return;
+        }
+        this.nowMs = nowMs;
+        broadcaster.onMulticast(broadcast);
+        flush();
+    }
+
     /** Runs every timer due at {@code nowMs}. */
     public void onTimer(long nowMs) {
         if (!started) {
@@ -304,6 +317,14 @@ public final class ClusterProtocol {
 
     void send(Endpoint to, ClusterMessage message) {
         outbox.send(to, message);
+    }
+
+    boolean multicasts() {
+        return outbox.multicasts();
+    }
+
+    void multicast(ClusterMessage message) {
+        outbox.multicast(message);
     }
 
     /** Where to answer {@code from}: its advertised endpoint when known, else where it wrote from. */

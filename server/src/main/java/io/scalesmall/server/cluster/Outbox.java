@@ -9,4 +9,21 @@ package io.scalesmall.server.cluster;
 public interface Outbox {
     /** Sends {@code message} to {@code to}; delivery is best effort. */
     void send(Endpoint to, ClusterMessage message);
+
+    /**
+     * True when this outbox can send one datagram to every node of the local network (UDP
+     * multicast, off by default); the protocol then multicasts the first hop of every broadcast it
+     * originates.
+     */
+    default boolean multicasts() {
+        return false;
+    }
+
+    /**
+     * Sends {@code message} to every node of the local network, best effort; receivers hand it to
+     * {@link ClusterProtocol#onMulticast}. Only called when {@link #multicasts()} is true.
+     */
+    default void multicast(ClusterMessage message) {
+        throw new UnsupportedOperationException("this outbox does not multicast");
+    }
 }

@@ -222,4 +222,52 @@ class ClusterProtocolTest {
         assertThat(second.delivered.size()).isEqualTo(first.delivered.size());
         assertThat(second.delivered.toString()).isEqualTo(first.delivered.toString());
     }
+
+    @Test
+    void aMulticastFirstHopTeachesEveryNodeAtOnceWithoutAcksOrRelays() {
+        TestCluster cluster = formed(20, 11);
+        cluster.runFor(3_000);
+        cluster.multicast(true);
+        // Tree hand-offs are all lost: only the multicast copy can spread the news quickly.
+        cluster.drop((to, message) -> message instanceof Broadcast && !to.equals(TestCluster.MULTICAST_GROUP));
+        TestNode changed = cluster.nodes().get(7);
+        cluster.delivered.clear();
+
+        changed.protocol.updateMetadata(cluster.now(), changed.protocol.self().metadata());
+        long expected = changed.protocol.self().incarnation();
+        long tookMs = cluster.runUntil(
+                () -> cluster.nodes().stream()
+                        .allMatch(viewer -> viewer.entryOf(changed).incarnation() == expected),
+                100);
+
+        assertThat(tookMs).isLessThanOrEqualTo(2);
+        assertThat(changed.protocol.counters().multicastsSent()).isEqualTo(1);
+        assertThat(cluster.nodes().stream().filter(n -> n != changed))
+                .allSatisfy(n ->
+                        assertThat(n.protocol.counters().multicastsReceived()).isEqualTo(1));
+        List<Long> multicastIds = cluster.delivered.stream()
+                .filter(m -> m instanceof Broadcast)
+                .map(m -> ((Broadcast) m).broadcastId())
+                .distinct()
+                .toList();
+        assertThat(multicastIds).hasSize(1);
+        assertThat(cluster.delivered)
+                .noneMatch(
+                        m -> m instanceof ClusterMessage.BroadcastAck ack && ack.broadcastId() == multicastIds.get(0));
+    }
+
+    @Test
+    void withoutMulticastLostHandOffsLeaveTheNewsToAntiEntropy() {
+        TestCluster cluster = formed(20, 11);
+        cluster.drop((to, message) -> message instanceof Broadcast);
+        TestNode changed = cluster.nodes().get(7);
+
+        changed.protocol.updateMetadata(cluster.now(), changed.protocol.self().metadata());
+        long expected = changed.protocol.self().incarnation();
+        cluster.runFor(20);
+
+        assertThat(cluster.nodes().stream().filter(n -> n != changed))
+                .allSatisfy(viewer ->
+                        assertThat(viewer.entryOf(changed).incarnation()).isLessThan(expected));
+    }
 }

@@ -18,6 +18,9 @@ import java.util.function.BooleanSupplier;
  * lives in the {@code sim} module; this one keeps the server's unit tests self-contained.
  */
 final class TestCluster {
+    /** What the drop filter sees as the destination of a multicast. */
+    static final Endpoint MULTICAST_GROUP = new Endpoint("239.255.0.1", 7946);
+
     final ClusterConfig config;
     final SplittableRandom random;
     final Map<Endpoint, TestNode> nodes = new LinkedHashMap<>();
@@ -27,6 +30,7 @@ final class TestCluster {
     private BiPredicate<Endpoint, ClusterMessage> drop = (to, message) -> false;
     private long nowMs;
     private long sequence;
+    private boolean multicast;
 
     private record Event(long atMs, long sequence, Runnable action) implements Comparable<Event> {
         @Override
@@ -60,7 +64,22 @@ final class TestCluster {
                     new ClaimSet(id, 0, List.of()),
                     seeds,
                     random.split(),
-                    this::send,
+                    new Outbox() {
+                        @Override
+                        public void send(Endpoint to, ClusterMessage message) {
+                            TestNode.this.send(to, message);
+                        }
+
+                        @Override
+                        public boolean multicasts() {
+                            return multicast;
+                        }
+
+                        @Override
+                        public void multicast(ClusterMessage message) {
+                            TestNode.this.multicast(message);
+                        }
+                    },
                     new ClusterListener() {
                         @Override
                         public void memberChanged(MemberEntry previous, MemberEntry current) {
@@ -97,6 +116,21 @@ final class TestCluster {
                     delivered.add(message);
                     receiver.protocol.onMessage(nowMs, endpoint, message);
                     receiver.armTimer();
+                }
+            });
+        }
+
+        private void multicast(ClusterMessage message) {
+            if (!up || cutOff.contains(endpoint) || drop.test(MULTICAST_GROUP, message)) {
+                return;
+            }
+            at(nowMs + 1, () -> {
+                for (TestNode receiver : nodes.values()) {
+                    if (receiver != this && receiver.up && !cutOff.contains(receiver.endpoint)) {
+                        delivered.add(message);
+                        receiver.protocol.onMulticast(nowMs, endpoint, message);
+                        receiver.armTimer();
+                    }
                 }
             });
         }
@@ -147,6 +181,11 @@ final class TestCluster {
         } else {
             cutOff.remove(node.endpoint);
         }
+    }
+
+    /** Gives every node a multicast group reaching all the others (off by default). */
+    void multicast(boolean enabled) {
+        this.multicast = enabled;
     }
 
     void drop(BiPredicate<Endpoint, ClusterMessage> filter) {

@@ -21,6 +21,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -38,7 +39,12 @@ import io.scalesmall.server.cluster.ClusterMessage;
 import io.scalesmall.server.cluster.ClusterProtocol;
 import io.scalesmall.server.cluster.Endpoint;
 import io.scalesmall.server.cluster.MemberEntry;
+import io.scalesmall.server.cluster.Outbox;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +67,10 @@ import java.util.logging.Logger;
  * entries), both on the same port. Every message is signed and verified by {@link ClusterCodec};
  * one that fails is dropped and counted, never answered.
  *
+ * <p>Optional, set before {@link #start}: {@link #reloadKeysFrom} re-reads the cluster key file
+ * while the node runs, so keys rotate without a restart; {@link #multicast} joins a UDP multicast
+ * group on which the protocol sends the first hop of its broadcasts (a LAN only; off by default).
+ *
  * <p>Threads: the protocol, both channels and the TCP connections all live on one event-loop
  * thread, so the protocol is driven without locks. The wall clock is read here and handed in.
  * Public methods are thread-safe; {@link #members()} returns a snapshot published after every
@@ -72,7 +82,7 @@ public final class ClusterAgent implements AutoCloseable {
     public static final int MAX_TCP_FRAME_BYTES = 64 << 20;
 
     private final ClusterConfig config;
-    private final ClusterKeys keys;
+    private ClusterKeys keys;
     private final InetSocketAddress bindAddress;
     private final List<Endpoint> seeds;
     private final ClusterListener listener;
@@ -90,6 +100,12 @@ public final class ClusterAgent implements AutoCloseable {
     private ClusterCodec codec;
     private ClusterProtocol protocol;
     private DatagramChannel datagram;
+    private KeyFileWatcher keyWatcher;
+    private long keyReloadMs;
+    private Endpoint multicastGroup;
+    private String multicastInterface;
+    private DatagramChannel multicastChannel;
+    private InetSocketAddress multicastAddress;
     private Channel server;
     private ScheduledFuture<?> timer;
     private long timerAtMs = Long.MAX_VALUE;
@@ -121,11 +137,38 @@ public final class ClusterAgent implements AutoCloseable {
     }
 
     /**
+     * Before {@link #start}: re-read the key file every {@code everyMs} and switch to its keys when
+     * it changes and parses ({@link ClusterKeys} describes a rotation).
+     *
+     * @param loadedContents the contents the keys given to the constructor were read from
+     */
+    public void reloadKeysFrom(Path keyFile, String loadedContents, long everyMs) {
+        if (everyMs <= 0) {
+            throw new IllegalArgumentException("cluster.key.reload.ms must be positive");
+        }
+        this.keyWatcher = new KeyFileWatcher(keyFile, loadedContents);
+        this.keyReloadMs = everyMs;
+    }
+
+    /**
+     * Before {@link #start}: join the IPv4 multicast group {@code group} (address and port) on
+     * the network interface named {@code interfaceName}, or on the interface of the bind address
+     * when null, and multicast the first hop of every broadcast there (time-to-live 1).
+     */
+    public void multicast(Endpoint group, String interfaceName) {
+        this.multicastGroup = group;
+        this.multicastInterface = interfaceName;
+    }
+
+    /**
      * Binds the port, then starts the protocol with the entry {@code selfForPort} builds for the
      * bound port (its advertised endpoint must carry it).
      */
     public void start(IntFunction<MemberEntry> selfForPort, ClaimSet claims) throws InterruptedException {
         codec = new ClusterCodec(keys);
+        if (multicastGroup != null) {
+            bindMulticast();
+        }
         datagram = (DatagramChannel) new Bootstrap()
                 .group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
@@ -156,11 +199,30 @@ public final class ClusterAgent implements AutoCloseable {
                         claims,
                         seeds,
                         new SplittableRandom(new SecureRandom().nextLong()),
-                        this::send,
+                        new Outbox() {
+                            @Override
+                            public void send(Endpoint to, ClusterMessage message) {
+                                ClusterAgent.this.send(to, message);
+                            }
+
+                            @Override
+                            public boolean multicasts() {
+                                return multicastChannel != null;
+                            }
+
+                            @Override
+                            public void multicast(ClusterMessage message) {
+                                ClusterAgent.this.sendMulticast(message);
+                            }
+                        },
                         new ViewListener());
                 counters = protocol.counters();
                 protocol.start(System.currentTimeMillis());
                 afterCall();
+                if (keyWatcher != null) {
+                    group.scheduleWithFixedDelay(
+                            this::maybeReloadKeys, keyReloadMs, keyReloadMs, TimeUnit.MILLISECONDS);
+                }
                 started.complete(null);
             } catch (RuntimeException e) {
                 started.completeExceptionally(e);
@@ -170,6 +232,44 @@ public final class ClusterAgent implements AutoCloseable {
             started.get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("the cluster plane did not start", e.getCause());
+        }
+    }
+
+    private void bindMulticast() throws InterruptedException {
+        try {
+            InetAddress groupAddress = InetAddress.getByName(multicastGroup.host());
+            if (!groupAddress.isMulticastAddress() || groupAddress.getAddress().length != 4) {
+                throw new IllegalArgumentException(
+                        "cluster.multicast.group " + multicastGroup + " is not an IPv4 multicast address");
+            }
+            NetworkInterface nif = multicastInterface != null
+                    ? NetworkInterface.getByName(multicastInterface)
+                    : NetworkInterface.getByInetAddress(bindAddress.getAddress());
+            if (nif == null) {
+                throw new IllegalArgumentException("no network interface "
+                        + (multicastInterface != null ? "named " + multicastInterface : "holds " + bindAddress)
+                        + " for multicast; set cluster.multicast.interface");
+            }
+            multicastAddress = new InetSocketAddress(groupAddress, multicastGroup.port());
+            multicastChannel = (DatagramChannel) new Bootstrap()
+                    .group(group)
+                    .channelFactory(() -> epoll
+                            ? new EpollDatagramChannel(SocketProtocolFamily.INET)
+                            : new NioDatagramChannel(SocketProtocolFamily.INET))
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .option(ChannelOption.IP_MULTICAST_IF, nif)
+                    .option(ChannelOption.IP_MULTICAST_TTL, 1)
+                    .option(
+                            ChannelOption.RECVBUF_ALLOCATOR,
+                            new FixedRecvByteBufAllocator(Math.max(2048, config.maxDatagramBytes() + 64)))
+                    .handler(new MulticastHandler())
+                    .bind(multicastAddress)
+                    .sync()
+                    .channel();
+            multicastChannel.joinGroup(multicastAddress, nif).sync();
+            LOG.info("cluster multicast on " + multicastAddress + " via " + nif.getName());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot use multicast group " + multicastGroup + ": " + e, e);
         }
     }
 
@@ -263,7 +363,21 @@ public final class ClusterAgent implements AutoCloseable {
 
     // ---- on the cluster thread ----
 
+    private void maybeReloadKeys() {
+        ClusterKeys reloaded = keyWatcher.maybeReload();
+        if (reloaded != null) {
+            keys = reloaded;
+            codec = new ClusterCodec(reloaded);
+            LOG.info("cluster key file reloaded: signing with key "
+                    + reloaded.fingerprints().split(",")[0] + ", accepting " + reloaded.fingerprints());
+        }
+    }
+
     private void onMessage(ByteBuf bytes, InetSocketAddress from) {
+        onMessage(bytes, from, false);
+    }
+
+    private void onMessage(ByteBuf bytes, InetSocketAddress from, boolean multicast) {
         if (protocol == null) {
             return;
         }
@@ -280,9 +394,27 @@ public final class ClusterAgent implements AutoCloseable {
         }
         messagesIn.incrementAndGet();
         bytesIn.addAndGet(size);
-        protocol.onMessage(
-                System.currentTimeMillis(), new Endpoint(from.getAddress().getHostAddress(), from.getPort()), message);
+        Endpoint sender = new Endpoint(from.getAddress().getHostAddress(), from.getPort());
+        if (multicast) {
+            protocol.onMulticast(System.currentTimeMillis(), sender, message);
+        } else {
+            protocol.onMessage(System.currentTimeMillis(), sender, message);
+        }
         afterCall();
+    }
+
+    private void sendMulticast(ClusterMessage message) {
+        ByteBuf out = multicastChannel.alloc().buffer(ClusterCodec.encodedSize(message));
+        try {
+            codec.encode(message, out);
+        } catch (RuntimeException e) {
+            out.release();
+            LOG.log(Level.WARNING, "cannot encode " + message, e);
+            return;
+        }
+        messagesOut.incrementAndGet();
+        bytesOut.addAndGet(out.readableBytes());
+        multicastChannel.writeAndFlush(new DatagramPacket(out, multicastAddress), multicastChannel.voidPromise());
     }
 
     private void send(Endpoint to, ClusterMessage message) {
@@ -377,6 +509,13 @@ public final class ClusterAgent implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             onMessage(packet.content(), packet.sender());
+        }
+    }
+
+    private final class MulticastHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            onMessage(packet.content(), packet.sender(), true);
         }
     }
 

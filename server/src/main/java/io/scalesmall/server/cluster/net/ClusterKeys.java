@@ -20,10 +20,12 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Key file ({@code --cluster-key-file}): the key as text, whitespace around it trimmed, at least
  * {@link #MIN_KEY_BYTES} bytes of UTF-8. During a rotation the file holds two non-empty lines: the
- * new key first (used to sign, and accepted), the old key second (only accepted). Rotating: give
- * every node the file {@code new\nold} and restart them one by one; once all run it, give them the
- * file {@code new} alone. Without a key file the node uses {@link #DEV_DEFAULT_KEY}, which is
- * public: fine on a laptop, never in production (the caller logs a warning).
+ * first key signs and is accepted, the second is only accepted. Nodes re-read the file while they
+ * run, so a rotation takes three rewrites of every node's file, each done on every node before the
+ * next starts: {@code old\nnew} (everyone accepts the new key before anyone signs with it), then
+ * {@code new\nold} (everyone signs with the new key and still accepts the old), then {@code new}.
+ * Without a key file the node uses {@link #DEV_DEFAULT_KEY}, which is public: fine on a laptop,
+ * never in production (the caller logs a warning).
  *
  * <p>Not thread-safe: holds one {@link Mac} per key and reuses it, so an instance belongs to one
  * thread (the transport's event loop). A second thread takes its own instance with {@link
@@ -108,6 +110,26 @@ public final class ClusterKeys {
         byte[][] rest = new byte[keys.length - 1][];
         System.arraycopy(keys, 1, rest, 0, rest.length);
         return new ClusterKeys(keys[0], rest);
+    }
+
+    /**
+     * A short, non-secret name of each key, signing key first: the first 4 bytes of the SHA-256 of
+     * the key, in hex. Lets operators see in logs which key a node signs with.
+     */
+    public String fingerprints() {
+        StringBuilder out = new StringBuilder();
+        for (byte[] key : keys) {
+            if (out.length() > 0) {
+                out.append(',');
+            }
+            try {
+                byte[] hash = MessageDigest.getInstance("SHA-256").digest(key);
+                out.append(java.util.HexFormat.of().formatHex(hash, 0, 4));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("this JDK lacks SHA-256", e);
+            }
+        }
+        return out.toString();
     }
 
     /** Number of accepted keys: 2 during a rotation, otherwise 1. */

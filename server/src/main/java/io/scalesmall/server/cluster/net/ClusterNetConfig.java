@@ -19,6 +19,11 @@ import java.util.List;
  *     development key
  * @param zone failure zone, or the empty string
  * @param protocol timings and bounds of the protocol
+ * @param keyReloadMs how often the key file is re-read, so keys rotate without a restart
+ * @param multicastGroup IPv4 multicast group (address and port) for the first hop of broadcasts on
+ *     a LAN, or null (the default) for none
+ * @param multicastInterface network interface to multicast on, or null for the one holding the
+ *     bind address
  */
 public record ClusterNetConfig(
         String host,
@@ -27,18 +32,28 @@ public record ClusterNetConfig(
         List<Endpoint> seeds,
         Path keyFile,
         String zone,
-        ClusterConfig protocol) {
+        ClusterConfig protocol,
+        long keyReloadMs,
+        Endpoint multicastGroup,
+        String multicastInterface) {
+    /** Default of {@link #keyReloadMs}. */
+    public static final long DEFAULT_KEY_RELOAD_MS = 5_000;
+
     public ClusterNetConfig {
         if (port < -1 || port > 65535) {
             throw new IllegalArgumentException("cluster.port out of range: " + port);
+        }
+        if (keyReloadMs <= 0) {
+            throw new IllegalArgumentException("cluster.key.reload.ms must be positive: " + keyReloadMs);
         }
         seeds = List.copyOf(seeds);
         zone = zone == null ? "" : zone;
     }
 
-    /** The defaults: client port + 2, no seeds, the development key, no zone. */
+    /** The defaults: client port + 2, no seeds, the development key, no zone, no multicast. */
     public static ClusterNetConfig defaults() {
-        return new ClusterNetConfig(null, -1, null, List.of(), null, "", ClusterConfig.defaults());
+        return new ClusterNetConfig(
+                null, -1, null, List.of(), null, "", ClusterConfig.defaults(), DEFAULT_KEY_RELOAD_MS, null, null);
     }
 
     /** The port to bind given the client listener's port. */
