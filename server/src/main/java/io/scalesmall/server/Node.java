@@ -140,7 +140,7 @@ public final class Node implements AutoCloseable {
                                     memoryBytes,
                                     cores,
                                     settings.zone())),
-                    new ClaimSet(nodeId, 0, List.of()));
+                    ClaimSet.empty(nodeId));
         } catch (RuntimeException | InterruptedException e) {
             agent.close();
             throw e;

@@ -149,7 +149,7 @@ public final class Simulation {
             bootstrapView.merge(entry);
         }
         for (SimNode n : members) {
-            bootstrapView.merge(new ClaimSet(n.id, 0, List.of()));
+            bootstrapView.merge(ClaimSet.empty(n.id));
         }
         for (SimNode n : members) {
             start(n, true, seedsFor(n));
@@ -194,7 +194,7 @@ public final class Simulation {
         n.protocol = new ClusterProtocol(
                 config.cluster(),
                 self,
-                new ClaimSet(n.id, 0, List.of()),
+                ClaimSet.empty(n.id),
                 seeds,
                 n.newProtocolRandom(),
                 new Outbox() {

@@ -257,10 +257,10 @@ public final class ClusterProtocol {
     }
 
     /** Replaces this node's claims under a higher counter and spreads them. */
-    public void updateClaims(long nowMs, List<RangeClaim> ranges) {
+    public void updateClaims(long nowMs, List<StreamClaim> streams, List<RangeClaim> ranges) {
         this.nowMs = nowMs;
         ClaimSet previous = state.claims(id);
-        selfClaims = new ClaimSet(id, selfClaims.counter() + 1, ranges);
+        selfClaims = new ClaimSet(id, selfClaims.counter() + 1, streams, ranges);
         state.merge(selfClaims);
         listener.claimsChanged(previous, selfClaims);
         pendingClaims.add(selfClaims);
@@ -393,7 +393,7 @@ public final class ClusterProtocol {
             if (!claims.equals(selfClaims) && claims.counter() >= selfClaims.counter()) {
                 // Claims of ours from an earlier life: ours must win, so raise our counter past them.
                 ClaimSet previous = state.claims(id);
-                selfClaims = new ClaimSet(id, claims.counter() + 1, selfClaims.ranges());
+                selfClaims = new ClaimSet(id, claims.counter() + 1, selfClaims.streams(), selfClaims.ranges());
                 state.merge(selfClaims);
                 listener.claimsChanged(previous, selfClaims);
                 pendingClaims.add(selfClaims);

@@ -24,9 +24,13 @@ import java.util.List;
  *               | i32 cores (>= 0) | u8 zoneLength (0..64) | zone (UTF-8)
  * MemberEntry   NodeId (16) | i64 incarnation (>= 0) | u8 status (MemberStatus ordinal 0..3)
  *               | i64 sinceMs | NodeMetadata
- * RangeClaim    u8 streamLength (1..255) | stream (UTF-8) | u32 startHash | u32 lastHash (= endHash - 1,
- *               >= startHash)
- * ClaimSet      NodeId owner (16) | i64 counter (>= 0) | u16 rangeCount | RangeClaim * rangeCount
+ * StreamClaim   u8 streamLength (1..255) | stream (UTF-8) | u8 replicationFactor (1..255)
+ *               | i64 retentionMs | i64 retentionBytes | u16 initialRanges (1..4096) | i64 createdHlc
+ * RangeClaim    u8 streamLength (1..255) | stream (UTF-8) | i32 rangeId (>= 0) | u32 startHash
+ *               | u32 lastHash (= endHash - 1, >= startHash) | i64 sinceHlc | u8 flags (bit 0: sealed;
+ *               others 0) | u8 replicaCount (1..255) | NodeId * replicaCount
+ * ClaimSet      NodeId owner (16) | i64 counter (>= 0) | u16 streamCount | StreamClaim * streamCount
+ *               | u16 rangeCount | RangeClaim * rangeCount
  * Accusation    NodeId accuser (16) | NodeId suspect (16) | i64 incarnation
  * </pre>
  *
@@ -54,10 +58,17 @@ public final class EntryCodec {
     public static final int MIN_METADATA_BYTES = 2 * MIN_ENDPOINT_BYTES + 8 + 8 + 4 + 1;
     /** Smallest encoded {@link MemberEntry}. */
     public static final int MIN_MEMBER_BYTES = NodeId.BYTES + 8 + 1 + 8 + MIN_METADATA_BYTES;
+    /** Most streams in one claim set. */
+    public static final int MAX_STREAMS = 0xFFFF;
+    /** Most replicas of one range. */
+    public static final int MAX_REPLICAS = 255;
+
+    /** Smallest encoded {@link StreamClaim}. */
+    public static final int MIN_STREAM_BYTES = 1 + 1 + 1 + 8 + 8 + 2 + 8;
     /** Smallest encoded {@link RangeClaim}. */
-    public static final int MIN_RANGE_BYTES = 1 + 1 + 4 + 4;
-    /** Smallest encoded {@link ClaimSet}: no ranges. */
-    public static final int MIN_CLAIMS_BYTES = NodeId.BYTES + 8 + 2;
+    public static final int MIN_RANGE_BYTES = 1 + 1 + 4 + 4 + 4 + 8 + 1 + 1 + NodeId.BYTES;
+    /** Smallest encoded {@link ClaimSet}: no streams, no ranges. */
+    public static final int MIN_CLAIMS_BYTES = NodeId.BYTES + 8 + 2 + 2;
     /** Size of an encoded {@link Accusation}. */
     public static final int ACCUSATION_BYTES = 2 * NodeId.BYTES + 8;
 
@@ -160,42 +171,120 @@ public final class EntryCodec {
         return NodeId.BYTES + 8 + 1 + 8 + encodedSize(entry.metadata());
     }
 
+    // ---- StreamClaim
+
+    /** Writes {@code claim}. */
+    public static void write(ByteBuf out, StreamClaim claim) {
+        writeString(out, claim.stream(), 1, MAX_STREAM_BYTES, "stream name");
+        out.writeByte(claim.replicationFactor());
+        out.writeLong(claim.retentionMs());
+        out.writeLong(claim.retentionBytes());
+        out.writeShort(claim.initialRanges());
+        out.writeLong(claim.createdHlc());
+    }
+
+    /** Reads a stream claim written by {@link #write(ByteBuf, StreamClaim)}. */
+    public static StreamClaim readStream(ByteBuf in) {
+        String stream = readString(in, 1, MAX_STREAM_BYTES, "stream name");
+        FieldCodec.require(in, 1 + 8 + 8 + 2 + 8);
+        int replicationFactor = in.readUnsignedByte();
+        long retentionMs = in.readLong();
+        long retentionBytes = in.readLong();
+        int initialRanges = in.readUnsignedShort();
+        long createdHlc = in.readLong();
+        if (replicationFactor < 1) {
+            throw malformed("replication factor 0 in a stream claim");
+        }
+        if (initialRanges < 1 || initialRanges > StreamClaim.MAX_INITIAL_RANGES) {
+            throw malformed("initial ranges out of range: " + initialRanges);
+        }
+        return new StreamClaim(stream, replicationFactor, retentionMs, retentionBytes, initialRanges, createdHlc);
+    }
+
+    /** Encoded size of {@code claim}. */
+    public static int encodedSize(StreamClaim claim) {
+        return 1 + ByteBufUtil.utf8Bytes(claim.stream()) + 1 + 8 + 8 + 2 + 8;
+    }
+
     // ---- RangeClaim
 
     /** Writes {@code claim}. */
     public static void write(ByteBuf out, RangeClaim claim) {
+        if (claim.replicas().size() > MAX_REPLICAS) {
+            throw new IllegalArgumentException("more than " + MAX_REPLICAS + " replicas in one range");
+        }
         writeString(out, claim.stream(), 1, MAX_STREAM_BYTES, "stream name");
+        out.writeInt(claim.rangeId());
         out.writeInt((int) claim.startHash());
         out.writeInt((int) (claim.endHash() - 1));
+        out.writeLong(claim.sinceHlc());
+        out.writeByte(claim.sealed() ? 1 : 0);
+        out.writeByte(claim.replicas().size());
+        for (NodeId replica : claim.replicas()) {
+            replica.write(out);
+        }
     }
 
     /** Reads a range claim written by {@link #write(ByteBuf, RangeClaim)}. */
     public static RangeClaim readRange(ByteBuf in) {
         String stream = readString(in, 1, MAX_STREAM_BYTES, "stream name");
-        FieldCodec.require(in, 8);
+        FieldCodec.require(in, 4 + 8 + 8 + 1 + 1);
+        int rangeId = in.readInt();
         long start = in.readUnsignedInt();
         long last = in.readUnsignedInt();
+        long sinceHlc = in.readLong();
+        int flags = in.readUnsignedByte();
+        int replicaCount = in.readUnsignedByte();
+        if (rangeId < 0) {
+            throw malformed("negative range id " + rangeId);
+        }
         if (last < start) {
             throw malformed("claimed range ends before it starts: [" + start + ", " + (last + 1) + ")");
         }
-        return new RangeClaim(stream, start, last + 1);
+        if ((flags & ~1) != 0) {
+            throw malformed("unknown range claim flags " + flags);
+        }
+        if (replicaCount == 0) {
+            throw malformed("a claimed range has no replicas");
+        }
+        FieldCodec.require(in, replicaCount * NodeId.BYTES);
+        List<NodeId> replicas = new ArrayList<>(replicaCount);
+        for (int i = 0; i < replicaCount; i++) {
+            replicas.add(NodeId.read(in));
+        }
+        return new RangeClaim(stream, rangeId, start, last + 1, sinceHlc, replicas, (flags & 1) != 0);
     }
 
     /** Encoded size of {@code claim}. */
     public static int encodedSize(RangeClaim claim) {
-        return 1 + ByteBufUtil.utf8Bytes(claim.stream()) + 8;
+        return 1
+                + ByteBufUtil.utf8Bytes(claim.stream())
+                + 4
+                + 8
+                + 8
+                + 1
+                + 1
+                + claim.replicas().size() * NodeId.BYTES;
     }
 
     // ---- ClaimSet
 
     /** Writes {@code claims}. */
     public static void write(ByteBuf out, ClaimSet claims) {
+        List<StreamClaim> streams = claims.streams();
         List<RangeClaim> ranges = claims.ranges();
+        if (streams.size() > MAX_STREAMS) {
+            throw new IllegalArgumentException("more than " + MAX_STREAMS + " streams in one claim set");
+        }
         if (ranges.size() > MAX_RANGES) {
             throw new IllegalArgumentException("more than " + MAX_RANGES + " ranges in one claim set");
         }
         claims.owner().write(out);
         out.writeLong(claims.counter());
+        out.writeShort(streams.size());
+        for (int i = 0; i < streams.size(); i++) {
+            write(out, streams.get(i));
+        }
         out.writeShort(ranges.size());
         for (int i = 0; i < ranges.size(); i++) {
             write(out, ranges.get(i));
@@ -210,17 +299,26 @@ public final class EntryCodec {
         if (counter < 0) {
             throw malformed("negative claim counter " + counter);
         }
+        int streamCount = readCount(in, MIN_STREAM_BYTES, "streams");
+        List<StreamClaim> streams = new ArrayList<>(streamCount);
+        for (int i = 0; i < streamCount; i++) {
+            streams.add(readStream(in));
+        }
         int count = readCount(in, MIN_RANGE_BYTES, "ranges");
         List<RangeClaim> ranges = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             ranges.add(readRange(in));
         }
-        return new ClaimSet(owner, counter, ranges);
+        return new ClaimSet(owner, counter, streams, ranges);
     }
 
     /** Encoded size of {@code claims}. */
     public static int encodedSize(ClaimSet claims) {
-        int size = NodeId.BYTES + 8 + 2;
+        int size = NodeId.BYTES + 8 + 2 + 2;
+        List<StreamClaim> streams = claims.streams();
+        for (int i = 0; i < streams.size(); i++) {
+            size += encodedSize(streams.get(i));
+        }
         List<RangeClaim> ranges = claims.ranges();
         for (int i = 0; i < ranges.size(); i++) {
             size += encodedSize(ranges.get(i));

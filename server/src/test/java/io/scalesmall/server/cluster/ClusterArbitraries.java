@@ -92,17 +92,34 @@ public final class ClusterArbitraries {
                 .as(MemberEntry::new);
     }
 
+    /** Valid stream claims. */
+    public static Arbitrary<StreamClaim> streamClaims() {
+        Arbitrary<String> names = Arbitraries.oneOf(Arbitraries.of("orders", "s", "metrics.cpu"), text(1, 30));
+        return Combinators.combine(
+                        names,
+                        Arbitraries.integers().between(1, 255),
+                        Arbitraries.longs(),
+                        Arbitraries.longs(),
+                        Arbitraries.integers().between(1, StreamClaim.MAX_INITIAL_RANGES),
+                        Arbitraries.longs())
+                .as(StreamClaim::new);
+    }
+
     /** Valid range claims. */
     public static Arbitrary<RangeClaim> ranges() {
         Arbitrary<String> streams = Arbitraries.oneOf(Arbitraries.of("orders", "s", "metrics.cpu"), text(1, 30));
         return Combinators.combine(
                         streams,
+                        Arbitraries.integers().greaterOrEqual(0),
                         Arbitraries.longs().between(0, RangeClaim.KEY_SPACE - 1),
-                        Arbitraries.longs().between(1, RangeClaim.KEY_SPACE))
-                .as((stream, a, b) -> {
+                        Arbitraries.longs().between(1, RangeClaim.KEY_SPACE),
+                        Arbitraries.longs(),
+                        anyIds().list().ofMinSize(1).ofMaxSize(4),
+                        Arbitraries.of(true, false))
+                .as((stream, id, a, b, since, replicas, closed) -> {
                     long start = Math.min(a, b - 1);
                     long end = Math.max(a + 1, b);
-                    return new RangeClaim(stream, start, end);
+                    return new RangeClaim(stream, id, start, end, since, replicas, closed);
                 });
     }
 
@@ -111,10 +128,11 @@ public final class ClusterArbitraries {
         Arbitrary<List<RangeClaim>> lists = Arbitraries.oneOf(
                 Arbitraries.of(
                         List.of(),
-                        List.of(new RangeClaim("orders", 0, RangeClaim.KEY_SPACE)),
-                        List.of(new RangeClaim("orders", 0, 10), new RangeClaim("s", 5, 6))),
+                        List.of(TestClaims.range("orders", 0, RangeClaim.KEY_SPACE)),
+                        List.of(TestClaims.range("orders", 0, 10), TestClaims.range("s", 5, 6))),
                 ranges().list().ofMaxSize(4));
-        return Combinators.combine(pooledIds(), Arbitraries.longs().between(0, 3), lists)
+        Arbitrary<List<StreamClaim>> streams = streamClaims().list().ofMaxSize(2);
+        return Combinators.combine(pooledIds(), Arbitraries.longs().between(0, 3), streams, lists)
                 .as(ClaimSet::new);
     }
 
@@ -123,6 +141,7 @@ public final class ClusterArbitraries {
         return Combinators.combine(
                         anyIds(),
                         Arbitraries.longs().greaterOrEqual(0),
+                        streamClaims().list().ofMaxSize(3),
                         ranges().list().ofMaxSize(6))
                 .as(ClaimSet::new);
     }

@@ -200,7 +200,7 @@ class ClusterProtocolTest {
         TestNode origin = cluster.nodes().get(2);
         cluster.drop((to, message) -> to.equals(deaf.endpoint) && message instanceof Broadcast);
 
-        origin.protocol.updateClaims(cluster.now(), List.of(new RangeClaim("orders", 0, 1L << 31)));
+        origin.protocol.updateClaims(cluster.now(), List.of(), List.of(TestClaims.range("orders", 0, 1L << 31)));
         cluster.runUntil(
                 () -> deaf.protocol.state().claims(origin.id) != null
                         && deaf.protocol.state().digest()
@@ -208,7 +208,7 @@ class ClusterProtocolTest {
                 10_000);
 
         assertThat(deaf.protocol.state().claims(origin.id).ranges())
-                .containsExactly(new RangeClaim("orders", 0, 1L << 31));
+                .containsExactly(TestClaims.range("orders", 0, 1L << 31));
         assertThat(deaf.protocol.state()).isEqualTo(origin.protocol.state());
     }
 

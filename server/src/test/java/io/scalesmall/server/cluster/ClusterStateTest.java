@@ -96,8 +96,8 @@ class ClusterStateTest {
     @Test
     void higherClaimCounterWins() {
         ClusterState state = new ClusterState();
-        ClaimSet v1 = new ClaimSet(A, 1, List.of(new RangeClaim("orders", 0, 100)));
-        ClaimSet v2 = new ClaimSet(A, 2, List.of());
+        ClaimSet v1 = TestClaims.claims(A, 1, List.of(TestClaims.range("orders", 0, 100)));
+        ClaimSet v2 = TestClaims.claims(A, 2, List.of());
         assertThat(state.merge(v2)).isTrue();
         assertThat(state.merge(v1)).isFalse();
         assertThat(state.claims(A)).isEqualTo(v2);
@@ -110,8 +110,8 @@ class ClusterStateTest {
         state.merge(entry(A, 1, MemberStatus.DEAD, 1_000));
         state.merge(entry(B, 1, MemberStatus.LEFT, 5_000));
         state.merge(entry(C, 1, MemberStatus.ALIVE, 0));
-        state.merge(new ClaimSet(A, 3, List.of(new RangeClaim("orders", 0, 10))));
-        state.merge(new ClaimSet(C, 1, List.of(new RangeClaim("orders", 10, 20))));
+        state.merge(TestClaims.claims(A, 3, List.of(TestClaims.range("orders", 0, 10))));
+        state.merge(TestClaims.claims(C, 1, List.of(TestClaims.range("orders", 10, 20))));
 
         assertThat(state.expireTombstones(1_999, 1_000)).isEmpty();
         assertThat(state.expireTombstones(2_000, 1_000)).containsExactly(A);
@@ -123,7 +123,7 @@ class ClusterStateTest {
         ClusterState expected = new ClusterState();
         expected.merge(entry(B, 1, MemberStatus.LEFT, 5_000));
         expected.merge(entry(C, 1, MemberStatus.ALIVE, 0));
-        expected.merge(new ClaimSet(C, 1, List.of(new RangeClaim("orders", 10, 20))));
+        expected.merge(TestClaims.claims(C, 1, List.of(TestClaims.range("orders", 10, 20))));
         assertThat(state).isEqualTo(expected);
         assertThat(state.digest()).isEqualTo(expected.digest());
         assertThat(state.bucketDigests()).isEqualTo(expected.bucketDigests());
@@ -188,8 +188,8 @@ class ClusterStateTest {
 
     @Test
     void membersAndClaimsOfADigestDoNotCancelOut() {
-        assertThat(ClusterState.digestOf(new ClaimSet(A, 0, List.of())))
-                .isNotEqualTo(ClusterState.digestOf(new ClaimSet(B, 0, List.of())));
+        assertThat(ClusterState.digestOf(TestClaims.claims(A, 0, List.of())))
+                .isNotEqualTo(ClusterState.digestOf(TestClaims.claims(B, 0, List.of())));
         ClusterState empty = new ClusterState();
         assertThat(empty.digest()).isZero();
     }
@@ -200,7 +200,7 @@ class ClusterStateTest {
         state.merge(entry(A, 0, MemberStatus.ALIVE, 0));
         state.merge(entry(B, 0, MemberStatus.DEAD, 0));
         state.merge(entry(C, 0, MemberStatus.ALIVE, 0));
-        state.merge(new ClaimSet(C, 0, List.of()));
+        state.merge(TestClaims.claims(C, 0, List.of()));
         long[] mask = new long[4];
         mask[0x10 >>> 6] |= 1L << (0x10 & 63);
         mask[0xF0 >>> 6] |= 1L << (0xF0 & 63);

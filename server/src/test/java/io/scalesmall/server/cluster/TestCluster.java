@@ -61,7 +61,7 @@ final class TestCluster {
             protocol = new ClusterProtocol(
                     config,
                     self,
-                    new ClaimSet(id, 0, List.of()),
+                    ClaimSet.empty(id),
                     seeds,
                     random.split(),
                     new Outbox() {

@@ -53,7 +53,7 @@ class ClusterAgentTest {
                                 1 << 20,
                                 2,
                                 "")),
-                new ClaimSet(id, 0, List.of()));
+                ClaimSet.empty(id));
         agents.add(agent);
         return agent;
     }

@@ -17,6 +17,7 @@ import io.scalesmall.server.cluster.MemberEntry;
 import io.scalesmall.server.cluster.MemberStatus;
 import io.scalesmall.server.cluster.NodeMetadata;
 import io.scalesmall.server.cluster.RangeClaim;
+import io.scalesmall.server.cluster.TestClaims;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ class ClusterCodecTest {
     void aJoinRoundTrips() {
         NodeMetadata meta = new NodeMetadata(new Endpoint("::1", 7000), new Endpoint("::1", 7070), 1, 2, 3, "eu-1a");
         MemberEntry self = new MemberEntry(FROM, 5, MemberStatus.ALIVE, 123, meta);
-        ClaimSet claims = new ClaimSet(FROM, 9, List.of(new RangeClaim("orders", 0, RangeClaim.KEY_SPACE)));
+        ClaimSet claims = TestClaims.claims(FROM, 9, List.of(TestClaims.range("orders", 0, RangeClaim.KEY_SPACE)));
         ClusterMessage join = new ClusterMessage.Join(FROM, self, claims);
         ClusterCodec codec = new ClusterCodec(new ClusterKeys(NEW_KEY));
         ByteBuf out = Unpooled.buffer();
