@@ -1,0 +1,227 @@
+package io.scalesmall.server.placement;
+
+import io.scalesmall.protocol.NodeId;
+import io.scalesmall.server.cluster.ClaimSet;
+import io.scalesmall.server.cluster.MemberEntry;
+import io.scalesmall.server.cluster.RangeClaim;
+import io.scalesmall.server.cluster.StreamClaim;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What every node can derive from the cluster state alone: the streams, every range any node
+ * holds (with its holders and who sealed it), and for each stream the <i>current</i> ranges, the
+ * ones new writes go to. Two nodes with the same cluster state build equal views.
+ *
+ * <p>Rules. A stream's definition is the earliest one claimed ({@link StreamClaim#precedes}). A
+ * range is <i>open</i> while none of its holders has sealed it. The newest range (creation HLC,
+ * then id) of a key slice is its current range if it is open; older ranges of the slice are
+ * superseded, and their holders seal them.
+ *
+ * <p>Immutable; thread-safe.
+ */
+public final class PlacementView {
+    /**
+     * A range as the claims describe it.
+     *
+     * @param descriptor the range (from the claim of its first holder in id order; all holders
+     *     claim the same descriptor)
+     * @param holders every node claiming it, in id order
+     * @param sealedBy the holders that sealed it
+     */
+    public record RangeInfo(RangeClaim descriptor, List<NodeId> holders, Set<NodeId> sealedBy) {
+        public RangeInfo {
+            holders = List.copyOf(holders);
+            sealedBy = Set.copyOf(sealedBy);
+        }
+
+        public String stream() {
+            return descriptor.stream();
+        }
+
+        public int rangeId() {
+            return descriptor.rangeId();
+        }
+
+        /** True while no holder has sealed the range. */
+        public boolean open() {
+            return sealedBy.isEmpty();
+        }
+    }
+
+    /** Newest first: by creation time, then by id. */
+    public static final Comparator<RangeClaim> NEWEST_FIRST = Comparator.comparingLong(RangeClaim::sinceHlc)
+            .thenComparingInt(RangeClaim::rangeId)
+            .reversed();
+
+    private static final Comparator<NodeId> BY_ID =
+            Comparator.comparingLong(NodeId::high).thenComparingLong(NodeId::low);
+
+    private static final PlacementView EMPTY = new PlacementView(Map.of(), Map.of(), Map.of(), Map.of());
+
+    private final Map<NodeId, MemberEntry> members;
+    private final Map<String, StreamClaim> streams;
+    private final Map<String, Map<Integer, RangeInfo>> ranges;
+    private final Map<String, List<RangeInfo>> current;
+
+    private PlacementView(
+            Map<NodeId, MemberEntry> members,
+            Map<String, StreamClaim> streams,
+            Map<String, Map<Integer, RangeInfo>> ranges,
+            Map<String, List<RangeInfo>> current) {
+        this.members = members;
+        this.streams = streams;
+        this.ranges = ranges;
+        this.current = current;
+    }
+
+    /** A view of nothing. */
+    public static PlacementView empty() {
+        return EMPTY;
+    }
+
+    /** Builds the view of a cluster state's members and claims. */
+    public static PlacementView of(Collection<MemberEntry> memberEntries, Collection<ClaimSet> claimSets) {
+        Map<NodeId, MemberEntry> members = new HashMap<>();
+        for (MemberEntry m : memberEntries) {
+            members.put(m.id(), m);
+        }
+        Map<String, StreamClaim> streams = new TreeMap<>();
+        Map<String, Map<Integer, List<RangeClaim>>> claimsByRange = new TreeMap<>();
+        Map<String, Map<Integer, List<NodeId>>> ownersByRange = new TreeMap<>();
+        List<ClaimSet> ordered = new ArrayList<>(claimSets);
+        ordered.sort(Comparator.comparing(ClaimSet::owner, BY_ID));
+        for (ClaimSet set : ordered) {
+            for (StreamClaim s : set.streams()) {
+                StreamClaim known = streams.get(s.stream());
+                if (known == null || s.precedes(known)) {
+                    streams.put(s.stream(), s);
+                }
+            }
+            for (RangeClaim r : set.ranges()) {
+                claimsByRange
+                        .computeIfAbsent(r.stream(), k -> new TreeMap<>())
+                        .computeIfAbsent(r.rangeId(), k -> new ArrayList<>())
+                        .add(r);
+                ownersByRange
+                        .computeIfAbsent(r.stream(), k -> new TreeMap<>())
+                        .computeIfAbsent(r.rangeId(), k -> new ArrayList<>())
+                        .add(set.owner());
+            }
+        }
+        Map<String, Map<Integer, RangeInfo>> ranges = new TreeMap<>();
+        Map<String, List<RangeInfo>> current = new TreeMap<>();
+        for (Map.Entry<String, Map<Integer, List<RangeClaim>>> byStream : claimsByRange.entrySet()) {
+            String stream = byStream.getKey();
+            Map<Integer, RangeInfo> infos = new TreeMap<>();
+            for (Map.Entry<Integer, List<RangeClaim>> byId : byStream.getValue().entrySet()) {
+                List<RangeClaim> claims = byId.getValue();
+                List<NodeId> owners = ownersByRange.get(stream).get(byId.getKey());
+                Set<NodeId> sealedBy = new LinkedHashSet<>();
+                for (int i = 0; i < claims.size(); i++) {
+                    if (claims.get(i).sealed()) {
+                        sealedBy.add(owners.get(i));
+                    }
+                }
+                infos.put(byId.getKey(), new RangeInfo(unsealed(claims.get(0)), owners, sealedBy));
+            }
+            ranges.put(stream, Collections.unmodifiableMap(infos));
+            current.put(stream, currentOf(infos.values()));
+        }
+        return new PlacementView(
+                Collections.unmodifiableMap(members),
+                Collections.unmodifiableMap(streams),
+                Collections.unmodifiableMap(ranges),
+                Collections.unmodifiableMap(current));
+    }
+
+    private static RangeClaim unsealed(RangeClaim r) {
+        return r.sealed()
+                ? new RangeClaim(r.stream(), r.rangeId(), r.startHash(), r.endHash(), r.sinceHlc(), r.replicas(), false)
+                : r;
+    }
+
+    /** For each key slice, its newest range when that one is open; by start hash. */
+    private static List<RangeInfo> currentOf(Collection<RangeInfo> infos) {
+        Map<Long, RangeInfo> bySlice = new TreeMap<>();
+        for (RangeInfo info : infos) {
+            long key = info.descriptor().startHash() * (RangeClaim.KEY_SPACE + 1)
+                    + info.descriptor().endHash();
+            RangeInfo known = bySlice.get(key);
+            if (known == null || NEWEST_FIRST.compare(info.descriptor(), known.descriptor()) < 0) {
+                bySlice.put(key, info);
+            }
+        }
+        List<RangeInfo> current = new ArrayList<>(bySlice.size());
+        for (RangeInfo newest : bySlice.values()) {
+            if (newest.open()) {
+                current.add(newest);
+            }
+        }
+        return List.copyOf(current);
+    }
+
+    /** A member's entry, or null. */
+    public MemberEntry member(NodeId id) {
+        return members.get(id);
+    }
+
+    /** Every member, tombstones included. */
+    public Collection<MemberEntry> members() {
+        return members.values();
+    }
+
+    /** The definition of a stream, or null when no node knows it. */
+    public StreamClaim stream(String name) {
+        return streams.get(name);
+    }
+
+    /** Every stream's definition, by name. */
+    public Map<String, StreamClaim> streams() {
+        return streams;
+    }
+
+    /** A range, or null. */
+    public RangeInfo range(String stream, int rangeId) {
+        Map<Integer, RangeInfo> infos = ranges.get(stream);
+        return infos == null ? null : infos.get(rangeId);
+    }
+
+    /** Every range of a stream, by id (empty when none). */
+    public Map<Integer, RangeInfo> ranges(String stream) {
+        Map<Integer, RangeInfo> infos = ranges.get(stream);
+        return infos == null ? Map.of() : infos;
+    }
+
+    /** The ranges of a stream that take new writes, by start hash. */
+    public List<RangeInfo> current(String stream) {
+        List<RangeInfo> infos = current.get(stream);
+        return infos == null ? List.of() : infos;
+    }
+
+    /** True when {@code range} is one of its stream's current ranges. */
+    public boolean isCurrent(RangeInfo range) {
+        return current(range.stream()).contains(range);
+    }
+
+    /**
+     * The newest open range of exactly this key slice, or null: the one writes to the slice
+     * should go to.
+     */
+    public RangeInfo currentFor(String stream, long startHash, long endHash) {
+        for (RangeInfo info : current(stream)) {
+            if (info.descriptor().startHash() == startHash && info.descriptor().endHash() == endHash) {
+                return info;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,251 @@
+package io.scalesmall.server.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.scalesmall.protocol.NodeId;
+import io.scalesmall.server.cluster.ClaimSet;
+import io.scalesmall.server.cluster.Endpoint;
+import io.scalesmall.server.cluster.MemberEntry;
+import io.scalesmall.server.cluster.MemberStatus;
+import io.scalesmall.server.cluster.NodeMetadata;
+import io.scalesmall.server.cluster.RangeClaim;
+import io.scalesmall.server.cluster.StreamClaim;
+import io.scalesmall.server.placement.PlacementView.RangeInfo;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PlacerTest {
+    /** A tiny world: members and every node's claims, with each node deciding in turn. */
+    private static final class World {
+        final Map<NodeId, MemberEntry> members = new LinkedHashMap<>();
+        final Map<NodeId, ClaimSet> claims = new LinkedHashMap<>();
+        long hlc = 1_000;
+
+        NodeId add(int n, long diskBytes) {
+            NodeId id = new NodeId(n * 0x1000_0000_0000L + 7, n);
+            Endpoint e = new Endpoint("10.0.0." + n, 7000);
+            members.put(id, new MemberEntry(id, 1, MemberStatus.ALIVE, 0, new NodeMetadata(e, e, diskBytes, 1, 2, "")));
+            claims.put(id, ClaimSet.empty(id));
+            return id;
+        }
+
+        void kill(NodeId id) {
+            MemberEntry m = members.get(id);
+            members.put(id, m.withStatus(MemberStatus.DEAD, 1));
+        }
+
+        void createStream(NodeId on, String name, int replicationFactor, int ranges) {
+            ClaimSet c = claims.get(on);
+            List<StreamClaim> streams = new ArrayList<>(c.streams());
+            streams.add(new StreamClaim(name, replicationFactor, -1, -1, ranges, hlc++));
+            claims.put(on, new ClaimSet(on, c.counter() + 1, streams, c.ranges()));
+        }
+
+        PlacementView view() {
+            return PlacementView.of(members.values(), claims.values());
+        }
+
+        /** One decision by {@code node} on the current view; true when its claims changed. */
+        boolean step(NodeId node) {
+            ClaimSet c = claims.get(node);
+            Placer.Decision d = Placer.decide(view(), node, c.streams(), c.ranges(), hlc++, c.counter());
+            if (!d.changed()) {
+                return false;
+            }
+            claims.put(node, new ClaimSet(node, c.counter() + 1, d.streams(), d.ranges()));
+            return true;
+        }
+
+        /** Lets every live node decide until nobody changes anything. */
+        int settle() {
+            for (int round = 0; round < 20; round++) {
+                boolean any = false;
+                for (NodeId id : members.keySet()) {
+                    if (members.get(id).status() == MemberStatus.ALIVE) {
+                        any |= step(id);
+                    }
+                }
+                if (!any) {
+                    return round;
+                }
+            }
+            throw new AssertionError("placement did not settle in 20 rounds");
+        }
+
+        Set<Integer> held(NodeId node, String stream) {
+            Set<Integer> ids = new HashSet<>();
+            for (RangeClaim r : claims.get(node).ranges()) {
+                if (r.stream().equals(stream)) {
+                    ids.add(r.rangeId());
+                }
+            }
+            return ids;
+        }
+    }
+
+    private static List<NodeId> liveIds(World w) {
+        return w.members.values().stream()
+                .filter(m -> m.status() == MemberStatus.ALIVE)
+                .map(MemberEntry::id)
+                .toList();
+    }
+
+    private static void assertEverySliceHasOneCurrentRangeOnItsTarget(World w, String stream, int slices, int rf) {
+        PlacementView view = w.view();
+        List<RangeInfo> current = view.current(stream);
+        assertThat(current).hasSize(slices);
+        List<Placement.Candidate> candidates = Placer.candidates(view);
+        for (int i = 0; i < slices; i++) {
+            long[] slice = Placement.slice(i, slices);
+            RangeInfo r = view.currentFor(stream, slice[0], slice[1]);
+            assertThat(r).as("current range of slice %d", i).isNotNull();
+            assertThat(new HashSet<>(r.descriptor().replicas()))
+                    .isEqualTo(new HashSet<>(Placement.targetReplicas(stream, slice[0], slice[1], rf, candidates)));
+            assertThat(new HashSet<>(r.holders()))
+                    .isEqualTo(new HashSet<>(r.descriptor().replicas()));
+        }
+    }
+
+    @Test
+    void threeNodesSettleOnOneCurrentRangePerSliceHeldByItsReplicas() {
+        World w = new World();
+        NodeId a = w.add(1, 100);
+        w.add(2, 100);
+        w.add(3, 100);
+        w.createStream(a, "orders", 3, 4);
+
+        w.settle();
+
+        assertEverySliceHasOneCurrentRangeOnItsTarget(w, "orders", 4, 3);
+        for (NodeId id : liveIds(w)) {
+            assertThat(w.held(id, "orders")).hasSize(4);
+            assertThat(w.claims.get(id).streams())
+                    .extracting(StreamClaim::stream)
+                    .containsExactly("orders");
+        }
+    }
+
+    @Test
+    void aJoiningNodeGetsNewRangesForNewWritesAndHoldsNoOldOne() {
+        World w = new World();
+        NodeId a = w.add(1, 100);
+        w.add(2, 100);
+        w.add(3, 100);
+        w.createStream(a, "orders", 2, 16);
+        w.settle();
+        Map<Integer, RangeInfo> before = new LinkedHashMap<>(w.view().ranges("orders"));
+
+        NodeId d = w.add(4, 100);
+        w.settle();
+
+        assertEverySliceHasOneCurrentRangeOnItsTarget(w, "orders", 16, 2);
+        PlacementView view = w.view();
+        assertThat(w.held(d, "orders")).isNotEmpty().doesNotContainAnyElementsOf(before.keySet());
+        for (RangeInfo old : before.values()) {
+            RangeInfo now = view.range("orders", old.rangeId());
+            if (view.isCurrent(now)) {
+                assertThat(now.descriptor().replicas()).doesNotContain(d);
+            } else {
+                // Superseded: sealed by every holder, still held (its data stays where it was).
+                assertThat(now.sealedBy()).containsExactlyInAnyOrderElementsOf(now.holders());
+                assertThat(now.holders()).containsExactlyInAnyOrderElementsOf(old.holders());
+            }
+        }
+        assertThat(view.current("orders"))
+                .anyMatch(r -> r.descriptor().replicas().contains(d));
+    }
+
+    @Test
+    void aDeadReplicaIsReplacedForNewWritesWhileItsRangesStaySealedForReaders() {
+        World w = new World();
+        NodeId a = w.add(1, 100);
+        NodeId b = w.add(2, 100);
+        NodeId c = w.add(3, 100);
+        NodeId d = w.add(4, 100);
+        w.createStream(a, "orders", 3, 8);
+        w.settle();
+
+        w.kill(c);
+        w.settle();
+
+        assertEverySliceHasOneCurrentRangeOnItsTarget(w, "orders", 8, 3);
+        PlacementView view = w.view();
+        for (RangeInfo r : view.current("orders")) {
+            assertThat(r.descriptor().replicas()).doesNotContain(c).hasSize(3);
+        }
+        for (RangeInfo r : view.ranges("orders").values()) {
+            if (r.holders().contains(c)) {
+                // Live holders sealed it; the dead node's claim stays as it was.
+                assertThat(r.sealedBy())
+                        .containsAll(
+                                r.holders().stream().filter(h -> !h.equals(c)).toList());
+            }
+        }
+        assertThat(List.of(a, b, d))
+                .allSatisfy(id -> assertThat(w.held(id, "orders")).hasSizeGreaterThan(8));
+    }
+
+    @Test
+    void capacitiesOneTwoFourGiveFirstReplicasOneTwoFour() {
+        World w = new World();
+        NodeId small = w.add(1, 100);
+        NodeId medium = w.add(2, 200);
+        NodeId large = w.add(3, 400);
+        w.createStream(small, "s", 1, 2048);
+
+        w.settle();
+
+        double unit = 2048 / 7.0;
+        assertThat(w.held(small, "s").size()).isBetween((int) (unit * 0.9), (int) (unit * 1.1));
+        assertThat(w.held(medium, "s").size()).isBetween((int) (2 * unit * 0.9), (int) (2 * unit * 1.1));
+        assertThat(w.held(large, "s").size()).isBetween((int) (4 * unit * 0.9), (int) (4 * unit * 1.1));
+    }
+
+    @Test
+    void twoCreatorsOfOneSliceSettleOnTheNewestRange() {
+        World w = new World();
+        NodeId a = w.add(1, 100);
+        NodeId b = w.add(2, 100);
+        w.createStream(a, "x", 2, 1);
+        w.settle();
+        RangeInfo first = w.view().current("x").get(0);
+        // Both nodes create a range for the same slice, as two nodes that disagree would.
+        NodeId creator = first.descriptor().replicas().get(0);
+        NodeId other = creator.equals(a) ? b : a;
+        ClaimSet c = w.claims.get(other);
+        List<RangeClaim> ranges = new ArrayList<>(c.ranges());
+        ranges.add(new RangeClaim("x", 999, 0, 1L << 32, w.hlc++, List.of(other, creator), false));
+        w.claims.put(other, new ClaimSet(other, c.counter() + 1, c.streams(), ranges));
+
+        w.settle();
+
+        PlacementView view = w.view();
+        assertThat(view.current("x")).hasSize(1);
+        RangeInfo winner = view.current("x").get(0);
+        assertThat(winner.holders()).containsExactlyInAnyOrder(a, b);
+        assertThat(view.ranges("x").values())
+                .filteredOn(r -> r != winner)
+                .allSatisfy(r -> assertThat(r.open()).isFalse());
+    }
+
+    @Test
+    void theSameStateGivesTheSameDecision() {
+        World w = new World();
+        NodeId a = w.add(1, 100);
+        w.add(2, 300);
+        w.createStream(a, "orders", 2, 8);
+        PlacementView view = w.view();
+        ClaimSet c = w.claims.get(a);
+
+        Placer.Decision one = Placer.decide(view, a, c.streams(), c.ranges(), 5_000, 3);
+        Placer.Decision two = Placer.decide(w.view(), a, c.streams(), c.ranges(), 5_000, 3);
+
+        assertThat(one).isEqualTo(two);
+        assertThat(one.created()).isNotEmpty();
+    }
+}
