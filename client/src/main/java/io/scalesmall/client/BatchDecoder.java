@@ -16,7 +16,8 @@ import io.scalesmall.protocol.RecordReader;
  * <p>Each batch is checked (header, CRC), decompressed once into one reused buffer and walked
  * with one reused {@link RecordReader} and {@link MessageView}: nothing is allocated per message.
  * Batches the position already covers are skipped, and the first {@code skip} messages of the
- * batch right after a coordinator's entry, so a resumed read neither loses nor repeats messages.
+ * batch right after a coordinator's entry, so a resumed read neither loses nor repeats messages;
+ * so are batches flagged as duplicates (a retry stored under a second coordinator).
  *
  * <p>Not thread-safe; owned by one reader thread.
  */
@@ -68,7 +69,8 @@ final class BatchDecoder {
             } else if (batchSeq == position.seq(entry) + 1) {
                 skip = position.skip(entry);
             }
-            if (skip >= count) {
+            if (skip >= count || BatchFormat.isDuplicate(body, at)) {
+                // Fully read before, or a copy of messages stored in another batch of the range.
                 position.afterBatch(entry, batchSeq);
                 at += total;
                 continue;

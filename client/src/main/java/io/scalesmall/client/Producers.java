@@ -8,14 +8,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@link StreamProducer} of every stream this client has published to, created on first use;
- * a new stream's ranges are asked for with METADATA right away.
+ * a new stream's ranges are looked up (and the stream created, if it does not exist) right away.
  *
  * <p>Thread-safe.
  */
 final class Producers {
-    /** Asks the server for the ranges of streams. */
+    /** Finds (creating it if allowed) the ranges of a stream, until {@link StreamProducer#isRouted}. */
     interface MetadataRequester {
-        void request(List<String> streams);
+        void request(StreamProducer producer);
     }
 
     private final ConcurrentHashMap<String, StreamProducer> streams = new ConcurrentHashMap<>();
@@ -47,10 +47,17 @@ final class Producers {
             created[0] = true;
             return new StreamProducer(s, this::newRange);
         });
-        if (created[0]) {
-            metadata.request(List.of(stream));
+        if (created[0] && producer.resolving.compareAndSet(false, true)) {
+            metadata.request(producer);
         }
         return producer;
+    }
+
+    /** Starts a lookup of the producer's ranges unless one runs. */
+    void resolve(StreamProducer producer) {
+        if (!producer.isRouted() && producer.resolving.compareAndSet(false, true)) {
+            metadata.request(producer);
+        }
     }
 
     /** The producer of {@code stream} if it exists, else null. */

@@ -56,6 +56,9 @@ import java.util.concurrent.TimeoutException;
  * instead of blocking; {@link #flush()} and {@link #close()} there throw).
  */
 public final class ScaleSmallClient implements AutoCloseable {
+    /** How soon a stream whose ranges are not placed yet is looked up again. */
+    private static final long RESOLVE_RETRY_MS = 25;
+
     private final ClientConfig config;
     private final Clock clock;
     private final Transport transport;
@@ -81,7 +84,7 @@ public final class ScaleSmallClient implements AutoCloseable {
         this.limiter = new InFlightLimiter(config.maxInFlightBytes());
         this.sender = new Sender(config, transport, limiter);
         this.producerId = sender.newProducerId();
-        this.producers = new Producers(sender, config, producerId, this::requestMetadata);
+        this.producers = new Producers(sender, config, producerId, this::resolveRanges);
         this.fetchDecoder = new BatchDecoder(range -> new Cursor(List.of(range)));
         sender.start();
         long ageMs = config.metadataMaxAgeMs();
@@ -179,6 +182,12 @@ public final class ScaleSmallClient implements AutoCloseable {
             future.completeExceptionally(ScaleSmallException.of(e));
             return future;
         }
+        if (!streamProducer.isRouted()) {
+            producers.resolve(streamProducer);
+            if (!awaitRouting(streamProducer, future)) {
+                return future;
+            }
+        }
         Limits limits = sender.limits();
         // The record body without its timestamp delta, which depends on the batch it lands in.
         int restBytes = RecordCodec.bodySize(0, key, payload, headers) - 1;
@@ -206,6 +215,32 @@ public final class ScaleSmallClient implements AutoCloseable {
                             : new ScaleSmallException(ErrorCode.INTERNAL_ERROR, "cannot publish: " + e, e));
         }
         return future;
+    }
+
+    private boolean awaitRouting(StreamProducer producer, CompletableFuture<PublishAck> future) {
+        if (transport.inIoThread()) {
+            future.completeExceptionally(new ScaleSmallException(
+                    ErrorCode.TIMEOUT,
+                    "the ranges of stream " + producer.stream + " are not known yet; a publish on the client's I/O"
+                            + " thread cannot wait"));
+            return false;
+        }
+        long waitMs = Math.min(config.maxBlockMs(), config.deliveryTimeoutMs());
+        try {
+            if (producer.awaitRouting(waitMs)) {
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ScaleSmallException e) {
+            future.completeExceptionally(e);
+            return false;
+        }
+        future.completeExceptionally(new ScaleSmallException(
+                ErrorCode.TIMEOUT,
+                "the ranges of stream " + producer.stream + " were not known within " + waitMs + " ms (no server"
+                        + " reachable, or the stream's ranges not placed)"));
+        return false;
     }
 
     private boolean awaitRoom(int bytes, CompletableFuture<PublishAck> future) {
@@ -341,8 +376,24 @@ public final class ScaleSmallClient implements AutoCloseable {
         } catch (ScaleSmallException e) {
             return CompletableFuture.failedFuture(e);
         }
-        StreamProducer known = producers.find(stream);
-        List<Integer> rangeIds = known == null ? List.of(0) : known.rangeIds();
+        return metadata(stream)
+                .thenCompose(md -> fetchRanges(stream, from, maxBytes, maxWaitMs, rangeIdsOf(md, stream)));
+    }
+
+    private static List<Integer> rangeIdsOf(MetadataResponse md, String stream) {
+        List<Integer> ids = new ArrayList<>();
+        for (MetadataResponse.Stream s : md.streams()) {
+            if (s.name().equals(stream)) {
+                for (MetadataResponse.Range r : s.ranges()) {
+                    ids.add(r.rangeId());
+                }
+            }
+        }
+        return ids;
+    }
+
+    private CompletableFuture<FetchResult> fetchRanges(
+            String stream, From from, int maxBytes, int maxWaitMs, List<Integer> rangeIds) {
         List<CompletableFuture<RangeFetch>> parts = new ArrayList<>(rangeIds.size());
         for (int rangeId : rangeIds) {
             StartPosition start = from.startIn(rangeId);
@@ -507,6 +558,41 @@ public final class ScaleSmallClient implements AutoCloseable {
                 .whenComplete((response, error) -> {
                     if (response != null) {
                         producers.update(response);
+                    }
+                });
+    }
+
+    /**
+     * Looks the stream's ranges up until it is routed: METADATA, CREATE_STREAM (default options)
+     * when it does not exist, and METADATA again a moment later while its ranges are being placed.
+     */
+    private void resolveRanges(StreamProducer producer) {
+        if (closed || producer.isRouted()) {
+            producer.resolving.set(false);
+            return;
+        }
+        MetadataRequest request = new MetadataRequest(List.of(producer.stream));
+        sender.submit(FrameType.METADATA, FrameType.METADATA_OK, request::write, MetadataResponse::read)
+                .whenComplete((response, error) -> {
+                    if (response != null) {
+                        producers.update(response);
+                    } else if (error instanceof ScaleSmallException e && e.code() == ErrorCode.UNKNOWN_STREAM) {
+                        createStream(producer.stream, StreamOptions.DEFAULT);
+                    } else if (error instanceof ScaleSmallException e
+                            && !e.code().retriable()) {
+                        producer.resolving.set(false);
+                        producer.failRouting(e);
+                        return;
+                    }
+                    if (producer.isRouted() || closed) {
+                        producer.resolving.set(false);
+                    } else {
+                        try {
+                            sender.loop.schedule(
+                                    () -> resolveRanges(producer), RESOLVE_RETRY_MS, TimeUnit.MILLISECONDS);
+                        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                            producer.resolving.set(false);
+                        }
                     }
                 });
     }

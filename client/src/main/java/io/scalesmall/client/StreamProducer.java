@@ -5,10 +5,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * The producer of one stream: its range router and one {@link RangeProducer} per range. Until
- * metadata names the stream's ranges, everything goes to range 0.
+ * The producer of one stream: its range router and one {@link RangeProducer} per range. Messages
+ * are routed once metadata has named the stream's current ranges (one per key slice, covering the
+ * whole key space); until then publishers wait in {@link #awaitRouting}.
  *
  * <p>Thread-safe: routing reads a volatile immutable router; updates are synchronized.
  */
@@ -16,7 +21,10 @@ final class StreamProducer {
     final String stream;
     private final RangeFactory factory;
     private final Map<Integer, RangeProducer> byRangeId = new HashMap<>();
+    private volatile CompletableFuture<Void> routed = new CompletableFuture<>();
     private volatile RangeRouter router;
+    /** Set while a lookup of the stream's ranges runs. */
+    final java.util.concurrent.atomic.AtomicBoolean resolving = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Creates the producer of one range (and registers it with the sender). */
     interface RangeFactory {
@@ -26,39 +34,94 @@ final class StreamProducer {
     StreamProducer(String stream, RangeFactory factory) {
         this.stream = stream;
         this.factory = factory;
-        RangeProducer first = factory.create(stream, 0);
-        byRangeId.put(0, first);
-        this.router = RangeRouter.single(first);
     }
 
-    /** The producer of the range of {@code key}. */
+    /** True once metadata named the stream's ranges. */
+    boolean isRouted() {
+        return router != null;
+    }
+
+    /**
+     * Waits until the stream's ranges are known.
+     *
+     * @return false when they are still unknown after {@code timeoutMs}
+     * @throws ScaleSmallException when the lookup failed for a reason a retry would not fix (the
+     *     next publish looks again)
+     */
+    boolean awaitRouting(long timeoutMs) throws InterruptedException {
+        if (router != null) {
+            return true;
+        }
+        try {
+            routed.get(timeoutMs, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ScaleSmallException s) {
+                throw s;
+            }
+            return false;
+        }
+    }
+
+    /** Fails the waiting publishers with {@code error}; a later lookup starts afresh. */
+    void failRouting(ScaleSmallException error) {
+        CompletableFuture<Void> failed = routed;
+        routed = new CompletableFuture<>();
+        failed.completeExceptionally(error);
+    }
+
+    /** The producer of the range of {@code key}; only once {@link #isRouted()}. */
     RangeProducer route(byte[] key) {
         return router.route(key);
     }
 
-    /** The ids of the ranges messages are routed to, in hash order. */
+    /** The ids of the ranges messages are routed to, in hash order (empty before routing). */
     List<Integer> rangeIds() {
+        RangeRouter r = router;
         List<Integer> ids = new ArrayList<>();
-        for (RangeProducer p : router.producers()) {
-            ids.add(p.rangeId);
+        if (r != null) {
+            for (RangeProducer p : r.producers()) {
+                ids.add(p.rangeId);
+            }
         }
         return ids;
     }
 
-    /** Replaces the router with the ranges metadata describes; producers of known ranges are kept. */
-    synchronized void update(MetadataResponse.Stream description) {
-        List<MetadataResponse.Range> ranges = new ArrayList<>(description.ranges());
-        if (ranges.isEmpty()) {
-            return;
+    /**
+     * Routes by the current ranges {@code description} names, when they cover the whole key space;
+     * producers of known ranges are kept.
+     *
+     * @return true when the stream is routed after the update
+     */
+    synchronized boolean update(MetadataResponse.Stream description) {
+        List<MetadataResponse.Range> ranges = new ArrayList<>();
+        for (MetadataResponse.Range r : description.ranges()) {
+            if (r.current()) {
+                ranges.add(r);
+            }
         }
         ranges.sort((a, b) -> Long.compare(a.firstHash(), b.firstHash()));
+        long expected = 0;
+        for (MetadataResponse.Range r : ranges) {
+            if (r.firstHash() != expected) {
+                return router != null;
+            }
+            expected = r.lastHash() + 1;
+        }
+        if (ranges.isEmpty() || expected != 1L << 32) {
+            return router != null;
+        }
         long[] first = new long[ranges.size()];
         RangeProducer[] producers = new RangeProducer[ranges.size()];
         for (int i = 0; i < ranges.size(); i++) {
             MetadataResponse.Range r = ranges.get(i);
-            first[i] = i == 0 ? 0 : r.firstHash();
+            first[i] = r.firstHash();
             producers[i] = byRangeId.computeIfAbsent(r.rangeId(), id -> factory.create(stream, id));
         }
         router = new RangeRouter(first, producers);
+        routed.complete(null);
+        return true;
     }
 }

@@ -273,7 +273,9 @@ final class SubscriptionConnection implements FrameHandler.Listener {
             }
         }
         if (rangeIds.isEmpty()) {
-            rangeIds.add(0);
+            // The stream's ranges are still being placed: look again after the backoff.
+            close();
+            return;
         }
         subscribeIds = new int[rangeIds.size()];
         for (int i = 0; i < rangeIds.size(); i++) {

@@ -554,6 +554,12 @@ final class FakeServer implements AutoCloseable {
     }
 
     private void metadata(Channel ch, int id, MetadataRequest request) {
+        for (String name : request.streams()) {
+            if (!streams.containsKey(name)) {
+                error(ch, id, ErrorCode.UNKNOWN_STREAM, "stream '" + name + "' does not exist");
+                return;
+            }
+        }
         List<MetadataResponse.Stream> described = new ArrayList<>();
         for (Map.Entry<String, Stream> e : streams.entrySet()) {
             if (request.streams().isEmpty() || request.streams().contains(e.getKey())) {

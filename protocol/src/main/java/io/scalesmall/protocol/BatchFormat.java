@@ -16,7 +16,7 @@ import java.util.zip.CRC32C;
  *   0     4   batchLength      bytes after this field (header rest + records)
  *   4     4   crc              CRC32C of bytes [8, 4 + batchLength); 0 until stamped
  *   8     1   magic            batch format version, 1
- *   9     1   attributes       bits 0-2: records codec (0 none, 1 LZ4 block)
+ *   9     1   attributes       bits 0-2: records codec (0 none, 1 LZ4 block); bit 3: duplicate
  *  10     2   reserved         0
  *  12     4   count            number of messages, at least 1
  *  16    16   coordinatorId    node that stamped the batch (zero until stamped)
@@ -32,7 +32,10 @@ import java.util.zip.CRC32C;
  * <p>Why each field: the length frames batches in a segment file and on the wire; the CRC detects
  * torn or corrupt writes at recovery; (coordinatorId, batchSeq) is the batch's place in the range
  * and what cursors count; hlcTime orders batches across nodes and answers "from timestamp";
- * (producerId, producerSeq, count) identify the messages so that retries are stored once.
+ * (producerId, producerSeq, count) identify the messages so that retries are stored once. The
+ * duplicate bit marks a batch a replica already held under another coordinator (a producer's
+ * retry through a second coordinator): kept so that the coordinator's sequence has no hole, and
+ * skipped by readers.
  *
  * <p>Stateless accessors on a buffer whose batch starts at {@code at}; thread-safe.
  */
@@ -57,6 +60,9 @@ public final class BatchFormat {
     public static final byte MAGIC = 1;
 
     public static final int CODEC_MASK = 0x07;
+    /** Attribute bit: the messages are stored in another batch of the range already; readers skip it. */
+    public static final int DUPLICATE_FLAG = 0x08;
+
     public static final int CODEC_NONE = 0;
     public static final int CODEC_LZ4 = 1;
 
@@ -75,6 +81,16 @@ public final class BatchFormat {
 
     public static int codec(ByteBuf buf, int at) {
         return buf.getByte(at + ATTRIBUTES_OFFSET) & CODEC_MASK;
+    }
+
+    /** Whether the batch is flagged as a duplicate (see the class comment). */
+    public static boolean isDuplicate(ByteBuf buf, int at) {
+        return (buf.getByte(at + ATTRIBUTES_OFFSET) & DUPLICATE_FLAG) != 0;
+    }
+
+    /** Sets the duplicate flag; call {@link #writeCrc} afterwards. */
+    public static void markDuplicate(ByteBuf buf, int at) {
+        buf.setByte(at + ATTRIBUTES_OFFSET, buf.getByte(at + ATTRIBUTES_OFFSET) | DUPLICATE_FLAG);
     }
 
     public static NodeId coordinator(ByteBuf buf, int at) {

@@ -64,6 +64,16 @@ public enum ErrorCode {
     INVALID_SEQUENCE(23, false, "invalid sequence"),
     /** The range is not served by this node. */
     UNKNOWN_RANGE(24, false, "unknown range"),
+    /**
+     * This node is not (or not yet) a replica of the range: refresh the metadata and send to one
+     * of the range's replicas.
+     */
+    NOT_A_REPLICA(25, true, "not a replica"),
+    /**
+     * The range takes no new writes: a placement change replaced it. Nothing of the batch was
+     * stored; refresh the metadata and publish to the key's current range.
+     */
+    RANGE_SEALED(26, true, "range sealed"),
     /** A code this side does not know (sent by a newer peer); treated as not retriable. */
     UNKNOWN_ERROR(98, false, "unknown error"),
     /** An unexpected failure inside the node. */

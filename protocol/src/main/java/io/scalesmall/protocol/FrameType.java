@@ -3,7 +3,10 @@ package io.scalesmall.protocol;
 /**
  * Frame types of protocol v1. Requests are sent by clients; responses echo the request id of the
  * request they answer. {@link #SUBSCRIBE_DATA} frames are pushed by the server and carry the
- * request id of the SUBSCRIBE that started the subscription.
+ * request id of the SUBSCRIBE that started the subscription. {@link #PEER_HELLO}, {@link #REPLICATE},
+ * {@link #PROGRESS} and {@link #PULL} travel between nodes only, one way each, on connections a
+ * node opened to a peer; they get no response (an ERROR, and the connection closed, for a refused
+ * PEER_HELLO).
  */
 public enum FrameType {
     HELLO(0x01),
@@ -14,6 +17,10 @@ public enum FrameType {
     METADATA(0x06),
     CREATE_STREAM(0x07),
     MEMBERS(0x08),
+    PEER_HELLO(0x10),
+    REPLICATE(0x11),
+    PROGRESS(0x12),
+    PULL(0x13),
     HELLO_OK(0x81),
     PUBLISH_OK(0x82),
     FETCH_OK(0x83),

@@ -14,11 +14,15 @@ import java.util.List;
  * u16 streamCount
  *   string name, StreamOptions options, u16 rangeCount
  *     i32 rangeId, u32 firstHash, u32 lastHash, u16 replicaCount,
- *       u16 nodeIndex (replicaCount times), i64 sizeBytes, i64 batches, i64 messages (rangeCount times)
+ *       u16 nodeIndex (replicaCount times), i64 sizeBytes, i64 batches, i64 messages,
+ *       i64 sinceHlc, u8 flags (bit 0: current)                     (rangeCount times)
  * </pre>
  *
  * <p>A range holds the keys whose hash lies in [firstHash, lastHash]; node indexes refer to the
- * node list.
+ * node list. A stream lists every range it has: the <i>current</i> ones take new writes (one per
+ * key slice, their replicas in placement order, the first preferred); the others were replaced by
+ * placement changes, are sealed, and are listed with the nodes that hold their data, for readers.
+ * Readers read a key slice's ranges in {@code sinceHlc} order.
  *
  * @param responder the node that answered
  * @param nodes cluster nodes
@@ -52,7 +56,9 @@ public record MetadataResponse(NodeId responder, List<Node> nodes, List<Stream> 
      * @param replicas indexes into the node list
      * @param sizeBytes bytes stored on the responder
      * @param batches batches stored on the responder
-     * @param messages messages stored on the responder
+     * @param messages messages stored on the responder, -1 when not counted
+     * @param sinceHlc when the range was created (hybrid logical clock)
+     * @param current whether the range takes new writes
      */
     public record Range(
             int rangeId,
@@ -61,7 +67,25 @@ public record MetadataResponse(NodeId responder, List<Node> nodes, List<Stream> 
             List<Integer> replicas,
             long sizeBytes,
             long batches,
-            long messages) {}
+            long messages,
+            long sinceHlc,
+            boolean current) {
+        public Range {
+            replicas = List.copyOf(replicas);
+        }
+
+        /** A current range created at time 0. */
+        public Range(
+                int rangeId,
+                long firstHash,
+                long lastHash,
+                List<Integer> replicas,
+                long sizeBytes,
+                long batches,
+                long messages) {
+            this(rangeId, firstHash, lastHash, replicas, sizeBytes, batches, messages, 0, true);
+        }
+    }
 
     public void write(ByteBuf out) {
         responder.write(out);
@@ -87,6 +111,8 @@ public record MetadataResponse(NodeId responder, List<Node> nodes, List<Stream> 
                 out.writeLong(r.sizeBytes);
                 out.writeLong(r.batches);
                 out.writeLong(r.messages);
+                out.writeLong(r.sinceHlc);
+                out.writeByte(r.current ? 1 : 0);
             }
         }
     }
@@ -118,11 +144,21 @@ public record MetadataResponse(NodeId responder, List<Node> nodes, List<Stream> 
                 long last = in.readUnsignedInt();
                 int replicaCount = in.readUnsignedShort();
                 List<Integer> replicas = new ArrayList<>(replicaCount);
-                FieldCodec.require(in, 2 * replicaCount + 24);
+                FieldCodec.require(in, 2 * replicaCount + 24 + 9);
                 for (int k = 0; k < replicaCount; k++) {
-                    replicas.add(in.readUnsignedShort());
+                    int index = in.readUnsignedShort();
+                    if (index >= nodeCount) {
+                        throw new ProtocolException(
+                                ErrorCode.MALFORMED_FRAME, "replica index " + index + " beyond the node list");
+                    }
+                    replicas.add(index);
                 }
-                ranges.add(new Range(rangeId, first, last, replicas, in.readLong(), in.readLong(), in.readLong()));
+                long size = in.readLong();
+                long batches = in.readLong();
+                long messages = in.readLong();
+                long since = in.readLong();
+                int flags = in.readUnsignedByte();
+                ranges.add(new Range(rangeId, first, last, replicas, size, batches, messages, since, (flags & 1) != 0));
             }
             streams.add(new Stream(name, options, ranges));
         }

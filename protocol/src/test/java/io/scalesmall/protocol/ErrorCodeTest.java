@@ -17,7 +17,7 @@ class ErrorCodeTest {
 
     @Test
     void unknownCodesReadAsAnUnknownErrorThatIsNotRetried() {
-        for (int code : new int[] {-1, 0, 25, 97, 100, 0xFFFF}) {
+        for (int code : new int[] {-1, 0, 27, 97, 100, 0xFFFF}) {
             assertThat(ErrorCode.fromCode(code)).isEqualTo(ErrorCode.UNKNOWN_ERROR);
         }
         assertThat(ErrorCode.UNKNOWN_ERROR.retriable()).isFalse();
@@ -31,6 +31,8 @@ class ErrorCodeTest {
                         ErrorCode.STORAGE_FULL,
                         ErrorCode.STORAGE_ERROR,
                         ErrorCode.NOT_ENOUGH_REPLICAS,
+                        ErrorCode.NOT_A_REPLICA,
+                        ErrorCode.RANGE_SEALED,
                         ErrorCode.TIMEOUT,
                         ErrorCode.BUSY,
                         ErrorCode.SHUTTING_DOWN,

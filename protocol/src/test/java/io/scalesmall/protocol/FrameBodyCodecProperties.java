@@ -275,23 +275,33 @@ class FrameBodyCodecProperties {
                         Arbitraries.integers().between(0, 0xFFFF))
                 .as(MetadataResponse.Node::new);
         Arbitrary<Long> hashes = Arbitraries.longs().between(0, 0xFFFF_FFFFL);
-        Arbitrary<MetadataResponse.Range> ranges = Combinators.combine(
-                        Arbitraries.integers(),
-                        hashes,
-                        hashes,
-                        Arbitraries.integers().between(0, 0xFFFF).list().ofMaxSize(5),
-                        Arbitraries.longs(),
-                        Arbitraries.longs(),
-                        Arbitraries.longs())
-                .as(MetadataResponse.Range::new);
-        Arbitrary<MetadataResponse.Stream> streams = Combinators.combine(
-                        streamNames(), streamOptions(), ranges.list().ofMaxSize(4))
-                .as(MetadataResponse.Stream::new);
-        return Combinators.combine(
-                        WireArbitraries.nodeIds(),
-                        nodes.list().ofMaxSize(5),
-                        streams.list().ofMaxSize(3))
-                .as(MetadataResponse::new);
+        return nodes.list().ofMinSize(1).ofMaxSize(5).flatMap(nodeList -> {
+            Arbitrary<MetadataResponse.Range> ranges = Combinators.combine(
+                            Arbitraries.integers(),
+                            hashes,
+                            hashes,
+                            Arbitraries.integers()
+                                    .between(0, nodeList.size() - 1)
+                                    .list()
+                                    .ofMaxSize(5),
+                            Arbitraries.longs().list().ofSize(4),
+                            Arbitraries.of(true, false))
+                    .as((id, first, last, replicas, numbers, current) -> new MetadataResponse.Range(
+                            id,
+                            first,
+                            last,
+                            replicas,
+                            numbers.get(0),
+                            numbers.get(1),
+                            numbers.get(2),
+                            numbers.get(3),
+                            current));
+            Arbitrary<MetadataResponse.Stream> streams = Combinators.combine(
+                            streamNames(), streamOptions(), ranges.list().ofMaxSize(4))
+                    .as(MetadataResponse.Stream::new);
+            return Combinators.combine(WireArbitraries.nodeIds(), streams.list().ofMaxSize(3))
+                    .as((responder, streamList) -> new MetadataResponse(responder, nodeList, streamList));
+        });
     }
 
     @Provide

@@ -4,16 +4,18 @@ import io.scalesmall.protocol.MembersResponse;
 import io.scalesmall.protocol.NodeId;
 import io.scalesmall.server.admin.AdminServer;
 import io.scalesmall.server.api.ClientServer;
-import io.scalesmall.server.cluster.ClaimSet;
 import io.scalesmall.server.cluster.Endpoint;
+import io.scalesmall.server.cluster.HybridLogicalClock;
 import io.scalesmall.server.cluster.MemberEntry;
 import io.scalesmall.server.cluster.MemberStatus;
 import io.scalesmall.server.cluster.NodeMetadata;
 import io.scalesmall.server.cluster.net.ClusterAgent;
 import io.scalesmall.server.cluster.net.ClusterKeys;
 import io.scalesmall.server.cluster.net.ClusterNetConfig;
+import io.scalesmall.server.placement.PlacementService;
 import io.scalesmall.server.placement.StreamCatalog;
 import io.scalesmall.server.replication.DataAgent;
+import io.scalesmall.server.replication.PeerLinks;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
@@ -45,6 +47,8 @@ public final class Node implements AutoCloseable {
     private final FileLock lock;
     private final NodeId nodeId;
     private final DataAgent agent;
+    private PlacementService placement;
+    private PeerLinks peers;
     private final ClientServer server;
     private final AdminServer admin;
     private volatile ClusterAgent cluster;
@@ -64,12 +68,16 @@ public final class Node implements AutoCloseable {
         boolean started = false;
         try {
             nodeId = loadOrCreateId(config.dataDir());
-            StreamCatalog catalog = StreamCatalog.load(config.dataDir().resolve("streams"));
-            agent = new DataAgent(config.agent(), nodeId, catalog, System::currentTimeMillis);
+            StreamCatalog catalog = StreamCatalog.load(config.dataDir().resolve("streams"), nodeId);
+            HybridLogicalClock hlc = new HybridLogicalClock(0);
+            placement = new PlacementService(nodeId, catalog, hlc, System::currentTimeMillis);
+            peers = new PeerLinks(nodeId, this::clientAddressOf, this::mac, System::currentTimeMillis);
+            agent = new DataAgent(config.agent(), nodeId, catalog, placement, peers, hlc, System::currentTimeMillis);
             agent.start();
-            server = new ClientServer(config.api(), agent, this::members);
+            server = new ClientServer(config.api(), agent, placement, this::members, this::verifyMac);
             server.start();
             cluster = startCluster();
+            placement.reviewRequester(cluster::reviewClaims);
             admin = config.httpPort() >= 0 ? new AdminServer(config.httpHost(), config.httpPort(), this) : null;
             if (admin != null) {
                 admin.start();
@@ -79,6 +87,9 @@ public final class Node implements AutoCloseable {
             if (!started) {
                 if (cluster != null) {
                     cluster.close();
+                }
+                if (peers != null) {
+                    peers.close();
                 }
                 lock.release();
                 lockChannel.close();
@@ -120,6 +131,7 @@ public final class Node implements AutoCloseable {
                 new InetSocketAddress(bindHost, settings.portFor(clientPort)),
                 settings.seeds(),
                 new ClusterLog(nodeId, incarnationFile));
+        agent.claimsPolicy(placement);
         if (settings.keyFile() != null) {
             agent.reloadKeysFrom(settings.keyFile(), keyFileContents, settings.keyReloadMs());
         }
@@ -140,12 +152,39 @@ public final class Node implements AutoCloseable {
                                     memoryBytes,
                                     cores,
                                     settings.zone())),
-                    ClaimSet.empty(nodeId));
+                    placement.claims());
         } catch (RuntimeException | InterruptedException e) {
             agent.close();
             throw e;
         }
         return agent;
+    }
+
+    private InetSocketAddress clientAddressOf(NodeId peer) {
+        MemberEntry m = placement.view().member(peer);
+        if (m == null) {
+            return null;
+        }
+        Endpoint e = m.metadata().clientEndpoint();
+        return new InetSocketAddress(e.host(), e.port());
+    }
+
+    private byte[] mac(byte[] data) {
+        ClusterAgent plane = cluster;
+        if (plane == null) {
+            throw new IllegalStateException("the cluster plane is not running yet");
+        }
+        return plane.mac(data);
+    }
+
+    private boolean verifyMac(byte[] signed, byte[] mac) {
+        ClusterAgent plane = cluster;
+        return plane != null && plane.verifyMac(signed, mac);
+    }
+
+    /** Placement: the streams and ranges of the cluster as this node sees them. */
+    public PlacementService placement() {
+        return placement;
     }
 
     /** The bytes this node offers for data: its retention budget. */
@@ -256,6 +295,7 @@ public final class Node implements AutoCloseable {
         cluster.close();
         server.stopAccepting();
         agent.close();
+        peers.close();
         server.close();
         if (admin != null) {
             admin.close();

@@ -154,7 +154,7 @@ public final class AdminServer implements AutoCloseable {
 
     private void forEachRange(RangeConsumer consumer) {
         for (RangeKey key : node.agent().rangeKeys()) {
-            RangeLog log = node.agent().log(key.stream(), key.rangeId());
+            RangeLog log = node.agent().openLog(key.stream(), key.rangeId());
             if (log != null) {
                 consumer.accept(key, log);
             }

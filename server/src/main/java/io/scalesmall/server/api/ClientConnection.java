@@ -17,13 +17,17 @@ import io.scalesmall.protocol.HelloRequest;
 import io.scalesmall.protocol.HelloResponse;
 import io.scalesmall.protocol.MembersRequest;
 import io.scalesmall.protocol.MetadataRequest;
+import io.scalesmall.protocol.NodeId;
+import io.scalesmall.protocol.PeerHello;
+import io.scalesmall.protocol.ProgressReport;
 import io.scalesmall.protocol.ProtocolException;
 import io.scalesmall.protocol.PublishRequest;
 import io.scalesmall.protocol.PublishResponse;
+import io.scalesmall.protocol.PullRequest;
 import io.scalesmall.protocol.RecordReader;
+import io.scalesmall.protocol.ReplicateHeader;
 import io.scalesmall.protocol.StreamNames;
 import io.scalesmall.protocol.UnsubscribeRequest;
-import io.scalesmall.server.placement.StreamCatalog.StreamDescriptor;
 import io.scalesmall.server.replication.AckSink;
 import io.scalesmall.server.replication.DataAgent;
 import io.scalesmall.server.storage.RangeLog;
@@ -38,7 +42,9 @@ import java.util.logging.Logger;
  * One client connection: answers HELLO, validates and compresses PUBLISH batches before handing
  * them to the data agent, serves FETCH/SUBSCRIBE through {@link RangeReader}s, and answers
  * METADATA, MEMBERS and CREATE_STREAM. Every bad request gets an ERROR naming the problem; only a broken
- * framing closes the connection.
+ * framing closes the connection. A connection that starts with an authenticated PEER_HELLO
+ * instead is another node's data link: it carries REPLICATE, PROGRESS and PULL frames, which go
+ * to the data agent unanswered.
  *
  * <p>Memory stays bounded per connection: reading stops while the connection's unacknowledged
  * publishes exceed their byte bound or while its outbound buffer is full (a client that does not
@@ -49,6 +55,8 @@ import java.util.logging.Logger;
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter implements AckSink {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
+    /** A peer hello whose clock is further away than this is refused (replay protection). */
+    private static final long PEER_HELLO_MAX_SKEW_MS = 60_000;
 
     private final ClientServer server;
     private final ApiConfig config;
@@ -58,6 +66,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     private final Map<Integer, RangeReader> reads = new HashMap<>();
     private Channel channel;
     private DurabilityPolicy sessionPolicy;
+    private NodeId peer;
     private volatile boolean pausedForInFlight;
     private ByteBuf pendingAcks;
 
@@ -103,6 +112,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         if (type == null) {
             throw new ProtocolException(ErrorCode.UNKNOWN_REQUEST_TYPE, "unknown frame type " + typeCode);
         }
+        switch (type) {
+            case PEER_HELLO -> {
+                peerHello(PeerHello.read(frame), requestId);
+                return;
+            }
+            case REPLICATE, PROGRESS, PULL -> {
+                if (peer == null) {
+                    throw new ProtocolException(ErrorCode.HELLO_REQUIRED, type + " is for authenticated peers only");
+                }
+                peerFrame(type, frame);
+                return;
+            }
+            default -> {}
+        }
         if (type != FrameType.HELLO && sessionPolicy == null) {
             throw new ProtocolException(ErrorCode.HELLO_REQUIRED, "send HELLO before " + type);
         }
@@ -130,6 +153,54 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         channel.write(out, channel.voidPromise());
     }
 
+    private void peerHello(PeerHello hello, int requestId) {
+        byte[] signed = new byte[PeerHello.SIGNED_BYTES];
+        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.wrappedBuffer(signed);
+        buf.writerIndex(0);
+        PeerHello.writeSigned(buf, hello.from(), hello.timestampMs());
+        long skewMs = Math.abs(System.currentTimeMillis() - hello.timestampMs());
+        if (skewMs > PEER_HELLO_MAX_SKEW_MS || !server.verifyPeer(signed, hello.mac())) {
+            LOG.warning("refused a data connection from " + channel.remoteAddress() + " claiming to be node "
+                    + hello.from() + ": "
+                    + (skewMs > PEER_HELLO_MAX_SKEW_MS ? "clock " + skewMs + " ms away" : "bad MAC")
+                    + " (another cluster key?)");
+            writeError(channel, requestId, ErrorCode.HELLO_REQUIRED, "peer hello refused");
+            channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
+            return;
+        }
+        peer = hello.from();
+        FrameDecoder decoder = channel.pipeline().get(FrameDecoder.class);
+        if (decoder != null) {
+            decoder.allowPeerFrames();
+        }
+    }
+
+    private void peerFrame(FrameType type, ByteBuf frame) {
+        boolean queued;
+        switch (type) {
+            case REPLICATE -> {
+                ReplicateHeader header = ReplicateHeader.read(frame);
+                ByteBuf batches = frame.retainedSlice();
+                queued = agent.execute(() -> agent.replicate(header, batches));
+                if (!queued) {
+                    batches.release();
+                }
+            }
+            case PROGRESS -> {
+                ProgressReport report = ProgressReport.read(frame);
+                queued = agent.execute(() -> agent.progress(report));
+            }
+            case PULL -> {
+                PullRequest request = PullRequest.read(frame);
+                queued = agent.execute(() -> agent.pull(request));
+            }
+            default -> throw new IllegalArgumentException(type.toString());
+        }
+        if (!queued) {
+            LOG.fine(() -> "data agent busy: dropped a " + type + " from " + peer + "; repair recovers it");
+        }
+    }
+
     private void checkSatisfiable(DurabilityPolicy policy) {
         int max = server.maxCopies();
         if (policy.replicasNeeded() > max) {
@@ -145,10 +216,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         int frameBytes = frame.writerIndex();
         PublishRequest req = PublishRequest.read(frame);
         StreamNames.validate(req.stream());
-        if (req.rangeId() != io.scalesmall.server.placement.StreamCatalog.WHOLE_RANGE_ID) {
-            throw new ProtocolException(
-                    ErrorCode.UNKNOWN_RANGE, "range " + req.rangeId() + " of " + req.stream() + " is not on this node");
-        }
         DurabilityPolicy policy = sessionPolicy;
         if (req.policyOverride() != null) {
             checkSatisfiable(req.policyOverride());
@@ -182,8 +249,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         if (total != available) {
             throw new ProtocolException(ErrorCode.INVALID_BATCH, "batch length " + total + " does not fill the frame");
         }
-        if (BatchFormat.codec(frame, at) != BatchFormat.CODEC_NONE) {
-            throw new ProtocolException(ErrorCode.INVALID_BATCH, "published batches must not be compressed");
+        if (frame.getByte(at + BatchFormat.ATTRIBUTES_OFFSET) != 0) {
+            throw new ProtocolException(
+                    ErrorCode.INVALID_BATCH, "published batches must not be compressed nor flagged (attributes 0)");
         }
         int recordsLength = BatchFormat.recordsLength(frame, at);
         if (recordsLength != total - BatchFormat.HEADER_BYTES) {
@@ -204,14 +272,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
 
     private void read(FetchRequest req, int requestId, boolean subscription) {
         StreamNames.validate(req.stream());
-        StreamDescriptor stream = agent.catalog().get(req.stream());
-        if (stream == null) {
+        if (agent.catalog().stream(req.stream()) == null && server.placement().view().stream(req.stream()) == null) {
             throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, "stream '" + req.stream() + "' does not exist");
         }
-        RangeLog log = agent.log(req.stream(), req.rangeId());
+        RangeLog log;
+        try {
+            log = agent.log(req.stream(), req.rangeId());
+        } catch (IOException e) {
+            throw new ProtocolException(ErrorCode.STORAGE_ERROR, "cannot read " + req.stream() + ": " + e.getMessage());
+        }
         if (log == null) {
             throw new ProtocolException(
-                    ErrorCode.UNKNOWN_RANGE, "range " + req.rangeId() + " of " + req.stream() + " is not on this node");
+                    ErrorCode.NOT_A_REPLICA,
+                    "range " + req.rangeId() + " of " + req.stream()
+                            + " is not held by this node; refresh the metadata");
         }
         if (subscription && reads.size() >= config.maxSubscriptionsPerConnection()) {
             reads.values().removeIf(RangeReader::isDone);
@@ -224,18 +298,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         int maxBytes = Math.min(req.maxBytes(), config.maxFrameBytes() - 1024);
         RangeReader reader = new RangeReader(
                 channel, agent, requestId, subscription, req.stream(), req.rangeId(), log, maxBytes, req.maxWaitMs());
-        try {
-            reader.seek(req.start());
-        } catch (IOException e) {
-            throw new ProtocolException(ErrorCode.STORAGE_ERROR, "cannot read " + req.stream() + ": " + e.getMessage());
-        }
         if (subscription) {
             RangeReader old = reads.put(requestId, reader);
             if (old != null) {
                 old.close();
             }
         }
-        reader.pump();
+        reader.start(req.start());
     }
 
     private void unsubscribe(UnsubscribeRequest req, int requestId) {
@@ -272,26 +341,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
 
     private void createStream(CreateStreamRequest req, int requestId) {
         StreamNames.validate(req.stream());
-        boolean queued = agent.execute(() -> {
-            ByteBuf out = channel.alloc().buffer(FrameHeader.BYTES + 1);
-            try {
-                boolean created = agent.createStream(req.stream(), req.options());
-                int start = FrameHeader.begin(out, FrameType.CREATE_STREAM_OK, requestId);
-                out.writeByte(created ? 1 : 0);
-                FrameHeader.finish(out, start);
-                channel.writeAndFlush(out, channel.voidPromise());
-            } catch (IllegalStateException e) {
-                out.release();
-                writeError(channel, requestId, ErrorCode.STREAM_EXISTS, e.getMessage());
-                channel.flush();
-            } catch (IOException e) {
-                out.release();
-                writeError(channel, requestId, ErrorCode.STORAGE_ERROR, "cannot create stream: " + e.getMessage());
-                channel.flush();
-            }
-        });
-        if (!queued) {
-            throw new ProtocolException(ErrorCode.BUSY, "node is busy or stopping; retry");
+        ByteBuf out = channel.alloc().buffer(FrameHeader.BYTES + 1);
+        try {
+            boolean created = server.placement().createStream(req.stream(), req.options(), 0);
+            int start = FrameHeader.begin(out, FrameType.CREATE_STREAM_OK, requestId);
+            out.writeByte(created ? 1 : 0);
+            FrameHeader.finish(out, start);
+            channel.write(out, channel.voidPromise());
+        } catch (IllegalStateException e) {
+            out.release();
+            throw new ProtocolException(ErrorCode.STREAM_EXISTS, e.getMessage());
+        } catch (IOException e) {
+            out.release();
+            throw new ProtocolException(ErrorCode.STORAGE_ERROR, "cannot create stream: " + e.getMessage());
         }
     }
 

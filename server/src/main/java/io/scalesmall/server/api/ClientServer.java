@@ -19,42 +19,69 @@ import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.protocol.MembersResponse;
 import io.scalesmall.protocol.MetadataRequest;
 import io.scalesmall.protocol.MetadataResponse;
+import io.scalesmall.protocol.NodeId;
 import io.scalesmall.protocol.ProtocolException;
-import io.scalesmall.server.placement.StreamCatalog.RangeDescriptor;
-import io.scalesmall.server.placement.StreamCatalog.StreamDescriptor;
+import io.scalesmall.protocol.StreamOptions;
+import io.scalesmall.server.cluster.MemberEntry;
+import io.scalesmall.server.cluster.MemberStatus;
+import io.scalesmall.server.cluster.StreamClaim;
+import io.scalesmall.server.placement.PlacementService;
+import io.scalesmall.server.placement.PlacementView;
+import io.scalesmall.server.placement.PlacementView.RangeInfo;
+import io.scalesmall.server.placement.StreamCatalog;
 import io.scalesmall.server.replication.DataAgent;
 import io.scalesmall.server.storage.RangeLog;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The client protocol listener: a Netty server (epoll where available, NIO otherwise) whose
  * connections are served by {@link ClientConnection}s. It also answers what connections ask
- * about the node as a whole: metadata, the member table (from its {@link MemberSource}) and how
- * many copies a policy may ask for.
+ * about the node as a whole: metadata (from placement's view), the member table (from its {@link
+ * MemberSource}), how many copies a policy may ask for, and whether a peer's hello is genuine.
  *
  * <p>Thread-safe after {@link #start}.
  */
 public final class ClientServer implements AutoCloseable {
     private final ApiConfig config;
     private final DataAgent agent;
+    private final PlacementService placement;
     private final MemberSource members;
+    private final PeerAuthenticator peers;
     private EventLoopGroup group;
     private Channel serverChannel;
     private InetSocketAddress boundAddress;
 
+    /** Checks a node's proof of holding the cluster key. Thread-safe. */
+    @FunctionalInterface
+    public interface PeerAuthenticator {
+        /** True when {@code mac} is the HMAC of {@code signed} under an accepted cluster key. */
+        boolean verify(byte[] signed, byte[] mac);
+    }
+
     /**
      * @param config listener settings
      * @param agent the data agent that owns the ranges
+     * @param placement streams and ranges across the cluster
      * @param members answers MEMBERS requests (called on I/O threads)
+     * @param peers checks PEER_HELLO frames
      */
-    public ClientServer(ApiConfig config, DataAgent agent, MemberSource members) {
+    public ClientServer(
+            ApiConfig config,
+            DataAgent agent,
+            PlacementService placement,
+            MemberSource members,
+            PeerAuthenticator peers) {
         this.config = config;
         this.agent = agent;
+        this.placement = placement;
         this.members = members;
+        this.peers = peers;
     }
 
     /** Binds the listener; returns once it accepts connections. */
@@ -92,41 +119,94 @@ public final class ClientServer implements AutoCloseable {
         return boundAddress;
     }
 
-    /** Most copies a durability policy may ask for: one per live node (one node today). */
+    /** Most copies a durability policy may ask for: one per live node. */
     int maxCopies() {
-        return 1;
+        int live = 0;
+        for (MemberEntry m : placement.view().members()) {
+            if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
+                live++;
+            }
+        }
+        return Math.max(1, live);
     }
 
-    /** Describes the asked streams (all when none is named). */
+    PlacementService placement() {
+        return placement;
+    }
+
+    boolean verifyPeer(byte[] signed, byte[] mac) {
+        return peers.verify(signed, mac);
+    }
+
+    /**
+     * Describes the asked streams (all when none is named): every range of each, current ones
+     * with their replicas in placement order, sealed ones with the nodes holding their data.
+     */
     MetadataResponse metadata(MetadataRequest req) {
-        Collection<StreamDescriptor> streams;
-        if (req.streams().isEmpty()) {
-            streams = agent.catalog().all();
-        } else {
-            streams = new ArrayList<>();
-            for (String name : req.streams()) {
-                StreamDescriptor s = agent.catalog().get(name);
-                if (s == null) {
-                    throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, "stream '" + name + "' does not exist");
-                }
-                streams.add(s);
-            }
+        PlacementView view = placement.view();
+        StreamCatalog catalog = agent.catalog();
+        TreeSet<String> names = new TreeSet<>(req.streams());
+        if (names.isEmpty()) {
+            names.addAll(view.streams().keySet());
+            catalog.streams().forEach(st -> names.add(st.stream()));
         }
+        List<MetadataResponse.Node> nodes = new ArrayList<>();
+        Map<NodeId, Integer> nodeIndex = new HashMap<>();
         List<MetadataResponse.Stream> out = new ArrayList<>();
-        for (StreamDescriptor s : streams) {
-            List<MetadataResponse.Range> ranges = new ArrayList<>();
-            for (RangeDescriptor r : s.ranges()) {
-                RangeLog log = agent.log(s.name(), r.rangeId());
-                long size = log == null ? 0 : log.sizeBytes();
-                long batches = log == null ? 0 : log.batchCount();
-                ranges.add(new MetadataResponse.Range(
-                        r.rangeId(), r.firstHash(), r.lastHash(), List.of(0), size, batches, -1));
+        for (String name : names) {
+            StreamClaim def = view.stream(name);
+            if (def == null) {
+                def = catalog.stream(name);
             }
-            out.add(new MetadataResponse.Stream(s.name(), s.options(), ranges));
+            if (def == null) {
+                throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, "stream '" + name + "' does not exist");
+            }
+            List<MetadataResponse.Range> ranges = new ArrayList<>();
+            for (RangeInfo info : view.ranges(name).values()) {
+                boolean current = view.isCurrent(info);
+                List<NodeId> where = current ? info.descriptor().replicas() : info.holders();
+                List<Integer> replicas = new ArrayList<>(where.size());
+                for (NodeId id : where) {
+                    Integer index = nodeIndex(view, id, nodes, nodeIndex);
+                    if (index != null) {
+                        replicas.add(index);
+                    }
+                }
+                RangeLog log = agent.openLog(name, info.rangeId());
+                ranges.add(new MetadataResponse.Range(
+                        info.rangeId(),
+                        info.descriptor().startHash(),
+                        info.descriptor().endHash() - 1,
+                        replicas,
+                        log == null ? 0 : log.sizeBytes(),
+                        log == null ? 0 : log.batchCount(),
+                        -1,
+                        info.descriptor().sinceHlc(),
+                        current));
+            }
+            StreamOptions options = StreamCatalog.options(def);
+            out.add(new MetadataResponse.Stream(name, options, ranges));
         }
-        String host = config.advertisedHost();
-        return new MetadataResponse(
-                agent.nodeId(), List.of(new MetadataResponse.Node(agent.nodeId(), host, boundAddress.getPort())), out);
+        return new MetadataResponse(agent.nodeId(), nodes, out);
+    }
+
+    private static Integer nodeIndex(
+            PlacementView view, NodeId id, List<MetadataResponse.Node> nodes, Map<NodeId, Integer> nodeIndex) {
+        Integer known = nodeIndex.get(id);
+        if (known != null) {
+            return known;
+        }
+        MemberEntry m = view.member(id);
+        if (m == null) {
+            return null;
+        }
+        int index = nodes.size();
+        nodes.add(new MetadataResponse.Node(
+                id,
+                m.metadata().clientEndpoint().host(),
+                m.metadata().clientEndpoint().port()));
+        nodeIndex.put(id, index);
+        return index;
     }
 
     /** The member table, for a MEMBERS request. */

@@ -32,12 +32,20 @@ final class FrameDecoder extends ByteToMessageDecoder {
      */
     record BadFrame(int requestId, ErrorCode code, String message, boolean fatal) {}
 
-    private final int maxFrameBytes;
+    /** Room peer frames get beyond the client limit: a forwarded batch carries a range descriptor. */
+    static final int PEER_FRAME_SLACK_BYTES = 64 * 1024;
+
+    private int maxFrameBytes;
     private long discardBytes;
     private boolean failed;
 
     FrameDecoder(int maxFrameBytes) {
         this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /** After an authenticated PEER_HELLO: frames may carry a client's largest batch plus a header. */
+    void allowPeerFrames() {
+        this.maxFrameBytes += PEER_FRAME_SLACK_BYTES;
     }
 
     @Override

@@ -8,7 +8,6 @@ import io.scalesmall.protocol.DataResponse;
 import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.protocol.FrameHeader;
 import io.scalesmall.protocol.FrameType;
-import io.scalesmall.protocol.NodeId;
 import io.scalesmall.protocol.ProtocolException;
 import io.scalesmall.protocol.RangeCursor;
 import io.scalesmall.protocol.StartPosition;
@@ -37,7 +36,6 @@ final class RangeReader implements TailWaiter {
 
     private final Channel channel;
     private final DataAgent agent;
-    private final NodeId nodeId;
     private final int requestId;
     private final boolean subscription;
     private final String stream;
@@ -46,9 +44,11 @@ final class RangeReader implements TailWaiter {
     private final int maxBytes;
     private final int maxWaitMs;
     private long nextIndex;
-    private long skipIndex;
-    private int skip;
+    /** What the reader counts as read where it starts; sent with the first answer only. */
+    private List<RangeCursor.Entry> startVector = List.of();
+
     private boolean waiting;
+    private boolean started;
     private boolean done;
     private boolean sentAny;
     private ScheduledFuture<?> timeout;
@@ -65,7 +65,6 @@ final class RangeReader implements TailWaiter {
             int maxWaitMs) {
         this.channel = channel;
         this.agent = agent;
-        this.nodeId = agent.nodeId();
         this.requestId = requestId;
         this.subscription = subscription;
         this.stream = stream;
@@ -76,48 +75,55 @@ final class RangeReader implements TailWaiter {
     }
 
     /**
-     * Resolves the start position.
-     *
-     * @throws ProtocolException INVALID_CURSOR when the cursor does not belong to this range
-     * @throws IOException when the log cannot be read
+     * Resolves the start position on the data agent (which knows what this replica holds of each
+     * coordinator), then starts reading. Event loop.
      */
-    void seek(StartPosition start) throws IOException {
-        switch (start.kind()) {
-            case BEGINNING -> nextIndex = log.firstIndex();
-            case END -> nextIndex = log.nextIndex();
-            case TIMESTAMP -> nextIndex = log.locateTime(start.timestampMs());
-            case CURSOR -> seekCursor(start.cursor());
+    void start(StartPosition start) {
+        boolean queued = agent.execute(() -> {
+            DataAgent.ReadStart resolved;
+            try {
+                resolved = agent.resolveStart(stream, rangeId, start);
+            } catch (ProtocolException e) {
+                channel.eventLoop().execute(() -> {
+                    fail(e.code(), e.getMessage());
+                    channel.flush();
+                });
+                return;
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot resolve a read start in " + stream + "/" + rangeId, e);
+                channel.eventLoop().execute(() -> {
+                    fail(ErrorCode.STORAGE_ERROR, "cannot read " + stream + "/" + rangeId + ": " + e.getMessage());
+                    channel.flush();
+                });
+                return;
+            }
+            channel.eventLoop().execute(() -> begin(resolved));
+        });
+        if (!queued) {
+            fail(ErrorCode.BUSY, "node is busy; retry");
         }
-        skipIndex = nextIndex;
     }
 
-    private void seekCursor(RangeCursor cursor) {
-        if (cursor.rangeId() != rangeId) {
-            throw new ProtocolException(
-                    ErrorCode.INVALID_CURSOR, "cursor is for range " + cursor.rangeId() + ", not range " + rangeId);
-        }
-        if (cursor.entries().isEmpty()) {
-            nextIndex = log.firstIndex();
+    private void begin(DataAgent.ReadStart resolved) {
+        if (done) {
             return;
         }
-        RangeCursor.Entry entry = cursor.entry(nodeId);
-        if (entry == null) {
-            throw new ProtocolException(
-                    ErrorCode.INVALID_CURSOR,
-                    "cursor was made on another node or data directory; this node is " + nodeId);
+        if (resolved == null) {
+            fail(ErrorCode.NOT_A_REPLICA, "range " + rangeId + " of " + stream + " is not held by this node");
+            channel.flush();
+            return;
         }
-        if (entry.batchSeq() + 1 > log.nextIndex()) {
-            throw new ProtocolException(
-                    ErrorCode.INVALID_CURSOR,
-                    "cursor points past the end of " + stream + "/" + rangeId + " (batch " + (entry.batchSeq() + 1)
-                            + ", next is " + log.nextIndex() + ")");
-        }
-        nextIndex = entry.batchSeq() + 1;
-        skip = entry.skip();
+        nextIndex = resolved.index();
+        startVector = resolved.vector();
+        started = true;
+        pump();
     }
 
     /** Sends what is there and waits for more as the request asks. Event loop. */
     void pump() {
+        if (!started) {
+            return;
+        }
         try {
             while (!done && channel.isWritable()) {
                 ReadResult read = log.read(nextIndex, maxBytes);
@@ -235,9 +241,7 @@ final class RangeReader implements TailWaiter {
     }
 
     private void send(long firstIndex, boolean truncated, ByteBuf batches) {
-        int skipHere = firstIndex == skipIndex && !truncated ? skip : 0;
-        RangeCursor position =
-                new RangeCursor(rangeId, List.of(new RangeCursor.Entry(nodeId, firstIndex - 1, skipHere)));
+        RangeCursor position = new RangeCursor(rangeId, sentAny ? List.of() : startVector);
         int length = batches.readableBytes();
         ByteBuf header = channel.alloc().directBuffer(64);
         int start = FrameHeader.begin(header, subscription ? FrameType.SUBSCRIBE_DATA : FrameType.FETCH_OK, requestId);

@@ -5,11 +5,18 @@ import io.scalesmall.protocol.BatchFormat;
 import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.protocol.NodeId;
+import io.scalesmall.protocol.ProgressReport;
+import io.scalesmall.protocol.ProtocolException;
 import io.scalesmall.protocol.PublishResponse;
-import io.scalesmall.protocol.StreamOptions;
+import io.scalesmall.protocol.PullRequest;
+import io.scalesmall.protocol.RangeCursor;
+import io.scalesmall.protocol.RangeDescriptor;
+import io.scalesmall.protocol.ReplicateHeader;
+import io.scalesmall.protocol.StartPosition;
+import io.scalesmall.server.cluster.HybridLogicalClock;
+import io.scalesmall.server.cluster.RangeClaim;
+import io.scalesmall.server.placement.RangeDirectory;
 import io.scalesmall.server.placement.StreamCatalog;
-import io.scalesmall.server.placement.StreamCatalog.RangeDescriptor;
-import io.scalesmall.server.placement.StreamCatalog.StreamDescriptor;
 import io.scalesmall.server.storage.RangeLog;
 import io.scalesmall.server.storage.StorageFullException;
 import io.scalesmall.server.storage.SyncAgent;
@@ -18,9 +25,11 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,67 +40,87 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The owner of every range on this node and of the write path: it coordinates each batch
- * (checks the producer's sequence, stamps coordinator, sequence and HLC time), appends it to the
- * range's log, keeps it in memory for tail readers, asks the sync agent for a group-commit fsync,
- * and answers each publish as soon as its durability policy holds: in memory once appended,
- * on disk once an fsync covers it.
+ * The owner of every range replica on this node and of the write path across replicas. As a
+ * <i>coordinator</i> it takes a client's batch (checks the producer's sequence, stamps it with
+ * this node, this node's next sequence in the range and an HLC time), appends it, keeps it in
+ * memory for tail readers and forwards it to the range's other replicas. As a <i>replica</i> it
+ * appends the batches other nodes forward or it pulls, each coordinator's in sequence order. Every
+ * replica reports its progress (per coordinator: held in memory, fsynced) to the others; a
+ * publish is answered as soon as the replicas whose progress covers its batch meet its policy.
  *
  * <p>Design note: one thread owns all range state, so none of it is locked. Other threads talk to
  * it only through {@link #execute}: a bounded queue of tasks. Work arrives in bursts; after each
- * burst the agent flushes the acks of every touched connection once, requests one fsync per
- * range that a disk-policy publish waits on (other written ranges are synced within {@link
- * DataAgentConfig#backgroundSyncMs()}) and wakes the readers waiting at the tail with the new
- * batches from memory. With
- * clustering, forwarding to the other replicas plugs in where a batch is appended: their memory
- * and disk acks count towards the same policy.
+ * burst the agent asks for the fsyncs the burst needs (at once when a disk-policy publish or a
+ * forwarded batch waits, within {@link DataAgentConfig#backgroundSyncMs()} otherwise), sends each
+ * changed range's progress, answers the publishes whose policy now holds, writes every touched
+ * connection's acks once and wakes the readers waiting at the tail. Repair runs on the same
+ * thread every {@link DataAgentConfig#repairIntervalMs()}: progress heartbeats, pulls of what
+ * other replicas hold and this one lacks, and NOT_ENOUGH_REPLICAS for publishes past their
+ * deadline.
  *
- * <p>Thread-safe entry points: {@link #execute}, {@link #log}, {@link #catalog}; everything else
- * runs on the agent thread.
+ * <p>Thread-safe entry points: {@link #execute}, {@link #log}, {@link #rangeKeys}, {@link
+ * #catalog}; everything else runs on the agent thread.
  */
 public final class DataAgent implements AutoCloseable, SyncListener {
     private static final Logger LOG = Logger.getLogger(DataAgent.class.getName());
+    private static final int PULL_READ_CHUNK_BYTES = 1 << 20;
 
     private final DataAgentConfig config;
     private final NodeId nodeId;
     private final StreamCatalog catalog;
+    private final RangeDirectory directory;
+    private final PeerSender peers;
     private final LongSupplier clockMs;
+    private final HybridLogicalClock hlc;
     private final Map<RangeKey, RangeReplica> ranges = new ConcurrentHashMap<>();
-    private final Map<RangeLog, RangeReplica> byLog = new IdentityHashMap<>();
+    /** Keyed by identity: a log does not override equals. */
+    private final Map<RangeLog, RangeReplica> byLog = new ConcurrentHashMap<>();
+
     private final BlockingQueue<Runnable> tasks;
     private final ArrayDeque<RangeReplica> memoryOrder = new ArrayDeque<>();
     private final List<AckSink> touchedSinks = new ArrayList<>();
     private final List<RangeReplica> touchedRanges = new ArrayList<>();
+    private final Set<RangeReplica> toEvaluate = new LinkedHashSet<>();
+    private final Set<RangeReplica> forwardedTo = new LinkedHashSet<>();
+    private final Set<RangeReplica> reportDue = new LinkedHashSet<>();
     private final ArrayDeque<RangeReplica> backgroundSyncs = new ArrayDeque<>();
     private final SyncAgent syncAgent;
     private final Thread thread;
     private final Retention retention;
-    private final HybridLogicalClock hlc;
     private long memoryBytes;
     private long nextRetentionMs;
+    private long nextRepairMs;
     private volatile boolean running = true;
     private boolean stopped;
 
     /**
-     * Opens (and recovers) every range of every stream in the catalog.
+     * Opens (and recovers) every range the catalog holds.
      *
+     * @param directory which ranges this node holds and which members are live (placement)
+     * @param peers where frames for other nodes go
+     * @param hlc the node's hybrid logical clock (moved past every time recovered)
      * @param clockMs wall-clock milliseconds, injected so tests and the simulator control time
      */
-    public DataAgent(DataAgentConfig config, NodeId nodeId, StreamCatalog catalog, LongSupplier clockMs)
+    public DataAgent(
+            DataAgentConfig config,
+            NodeId nodeId,
+            StreamCatalog catalog,
+            RangeDirectory directory,
+            PeerSender peers,
+            HybridLogicalClock hlc,
+            LongSupplier clockMs)
             throws IOException {
         this.config = config;
         this.nodeId = nodeId;
         this.catalog = catalog;
+        this.directory = directory;
+        this.peers = peers;
+        this.hlc = hlc;
         this.clockMs = clockMs;
         this.tasks = new ArrayBlockingQueue<>(config.queueCapacity());
-        long maxHlc = 0;
-        for (StreamDescriptor s : catalog.all()) {
-            for (RangeDescriptor r : s.ranges()) {
-                RangeReplica replica = openRange(new RangeKey(s.name(), r.rangeId()));
-                maxHlc = Math.max(maxHlc, replica.log.lastHlcTime());
-            }
+        for (RangeClaim claim : catalog.ranges()) {
+            openRange(claim);
         }
-        this.hlc = new HybridLogicalClock(maxHlc);
         this.retention = new Retention(config.retention(), catalog, ranges, clockMs);
         this.syncAgent = new SyncAgent("scalesmall-sync", this);
         this.thread = new Thread(this::run, "scalesmall-data");
@@ -108,18 +137,31 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         return nodeId;
     }
 
-    /** The stream catalog (readable from any thread). */
+    /** What this node holds (readable from any thread). */
     public StreamCatalog catalog() {
         return catalog;
     }
 
-    /** The log of a range for readers, or null when this node does not hold it. Any thread. */
-    public RangeLog log(String stream, int rangeId) {
+    /**
+     * The log of a range for readers, opening it when this node holds the range but has not opened
+     * it yet; null when this node does not hold it. Any thread.
+     */
+    public RangeLog log(String stream, int rangeId) throws IOException {
+        RangeReplica r = ranges.get(new RangeKey(stream, rangeId));
+        if (r != null) {
+            return r.log;
+        }
+        RangeClaim claim = directory.held(stream, rangeId);
+        return claim == null ? null : replica(claim).log;
+    }
+
+    /** The log of a range if it is open, else null; never opens. Any thread. */
+    public RangeLog openLog(String stream, int rangeId) {
         RangeReplica r = ranges.get(new RangeKey(stream, rangeId));
         return r == null ? null : r.log;
     }
 
-    /** Every range this node holds, for metrics and metadata. Any thread. */
+    /** Every range this node has open, for metrics and metadata. Any thread. */
     public Collection<RangeKey> rangeKeys() {
         return new ArrayList<>(ranges.keySet());
     }
@@ -133,9 +175,11 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         return running && tasks.offer(task);
     }
 
+    // ---- coordinator: a client's batch
+
     /**
-     * Publishes a compressed, unstamped batch (agent thread; called through {@link #execute}).
-     * Takes ownership of {@code batch}.
+     * Publishes a compressed, unstamped batch as its coordinator (agent thread; called through
+     * {@link #execute}). Takes ownership of {@code batch}.
      */
     public void publish(
             String stream,
@@ -146,14 +190,40 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             int requestId,
             int inFlightBytes) {
         touch(sink);
+        String refusal = null;
+        ErrorCode code = null;
+        RangeClaim claim = directory.held(stream, rangeId);
         if (stopped) {
+            code = ErrorCode.SHUTTING_DOWN;
+            refusal = "node is stopping";
+        } else if (claim == null) {
+            code = ErrorCode.NOT_A_REPLICA;
+            refusal = "range " + rangeId + " of " + stream + " is not held by this node; refresh the metadata";
+        } else if (claim.sealed()) {
+            code = ErrorCode.RANGE_SEALED;
+            refusal = "range " + rangeId + " of " + stream
+                    + " was replaced by a placement change and takes no new writes; refresh the metadata";
+        } else if (policy.replicasNeeded() > claim.replicas().size()) {
+            code = ErrorCode.POLICY_NOT_SATISFIABLE;
+            refusal = "durability policy " + policy + " needs " + policy.replicasNeeded() + " replicas but range "
+                    + rangeId + " of " + stream + " has " + claim.replicas().size();
+        } else {
+            int live = liveReplicas(claim);
+            if (policy.replicasNeeded() > live) {
+                code = ErrorCode.NOT_ENOUGH_REPLICAS;
+                refusal = "durability policy " + policy + " needs " + policy.replicasNeeded() + " replicas but only "
+                        + live + " of the " + claim.replicas().size() + " replicas of " + stream + "/" + rangeId
+                        + " are live; nothing was stored";
+            }
+        }
+        if (refusal != null) {
             batch.release();
-            sink.publishFailed(requestId, inFlightBytes, ErrorCode.SHUTTING_DOWN, "node is stopping");
+            sink.publishFailed(requestId, inFlightBytes, code, refusal);
             return;
         }
         RangeReplica range;
         try {
-            range = rangeForWrite(stream, rangeId);
+            range = replica(claim);
         } catch (IOException e) {
             batch.release();
             LOG.log(Level.WARNING, "cannot open " + stream + "/" + rangeId, e);
@@ -195,12 +265,13 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             }
             case NEW -> {}
         }
-        long index = range.log.nextIndex();
+        long seq = range.coordinators.lastSeq(nodeId) + 1;
         long time = hlc.tick(clockMs.getAsLong());
-        BatchFormat.stamp(batch, 0, nodeId, index, time);
+        BatchFormat.stamp(batch, 0, nodeId, seq, time);
         BatchFormat.writeCrc(batch, 0);
+        long index;
         try {
-            range.log.append(batch);
+            index = range.log.append(batch);
         } catch (StorageFullException e) {
             batch.release();
             nextRetentionMs = 0;
@@ -216,59 +287,301 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             sink.publishFailed(requestId, inFlightBytes, ErrorCode.STORAGE_ERROR, "write failed: " + e.getMessage());
             return;
         }
-        range.producers.record(producerId, producerSeq, count, index, time);
+        range.appended(nodeId, seq, index, false);
+        reportDue.add(range);
+        range.producers.record(producerId, producerSeq, count, index, time, nodeId, seq);
+        forward(range, batch);
         remember(range, index, batch);
-        if (!range.appendedSinceNotify) {
-            range.appendedSinceNotify = true;
-            touchedRanges.add(range);
+        noteAppend(range);
+        PendingPublish p = new PendingPublish(
+                nodeId,
+                seq,
+                time,
+                false,
+                policy,
+                sink,
+                requestId,
+                inFlightBytes,
+                clockMs.getAsLong() + config.replicationTimeoutMs());
+        if (!answerIfMet(range, p)) {
+            range.pending.addLast(p);
         }
-        if (policy.isMetBy(1, 0)) {
-            sink.publishOk(requestId, inFlightBytes, response(range, index, time, false, 0));
-        } else {
-            range.pendingDisk.addLast(
-                    new RangeReplica.PendingAck(index, index, time, false, requestId, inFlightBytes, sink));
+    }
+
+    private int liveReplicas(RangeClaim claim) {
+        int live = 0;
+        for (NodeId replica : claim.replicas()) {
+            if (replica.equals(nodeId) || directory.isLive(replica)) {
+                live++;
+            }
         }
+        return live;
     }
 
     private void acknowledgeDuplicate(
             RangeReplica range, DurabilityPolicy policy, AckSink sink, int requestId, int inFlightBytes) {
-        long index = range.producers.foundIndex();
-        long time = range.producers.foundHlcTime();
-        long durableAt = index > 0 ? index : range.log.nextIndex() - 1;
-        boolean durable = durableAt <= range.durableIndex;
-        if (policy.isMetBy(1, 0) || durable) {
-            sink.publishOk(requestId, inFlightBytes, response(range, index, time, true, durable ? 1 : 0));
-        } else {
-            range.pendingDisk.addLast(
-                    new RangeReplica.PendingAck(durableAt, index, time, true, requestId, inFlightBytes, sink));
+        NodeId coordinator = range.producers.foundCoordinator();
+        if (coordinator == null) {
+            // Too old to locate: stored long ago, so durable and replicated by now.
+            sink.publishOk(
+                    requestId,
+                    inFlightBytes,
+                    new PublishResponse(range.key.rangeId(), nodeId, 0, range.producers.foundHlcTime(), true, 1, 1));
+            return;
+        }
+        PendingPublish p = new PendingPublish(
+                coordinator,
+                range.producers.foundBatchSeq(),
+                range.producers.foundHlcTime(),
+                true,
+                policy,
+                sink,
+                requestId,
+                inFlightBytes,
+                clockMs.getAsLong() + config.replicationTimeoutMs());
+        if (!answerIfMet(range, p)) {
+            range.pending.addLast(p);
             syncAgent.requestSync(range.log);
         }
     }
 
-    private PublishResponse response(RangeReplica range, long index, long time, boolean duplicate, int diskAcks) {
-        return new PublishResponse(range.key.rangeId(), nodeId, index, time, duplicate, 1, diskAcks);
+    /** Answers {@code p} if its policy holds now; true when answered. */
+    private boolean answerIfMet(RangeReplica range, PendingPublish p) {
+        int memory = range.memoryCopies(nodeId, p.coordinator(), p.seq());
+        int disk = range.diskCopies(nodeId, p.coordinator(), p.seq());
+        if (!p.policy().isMetBy(memory, disk)) {
+            return false;
+        }
+        touch(p.sink());
+        p.sink()
+                .publishOk(
+                        p.requestId(),
+                        p.inFlightBytes(),
+                        new PublishResponse(
+                                range.key.rangeId(),
+                                p.coordinator(),
+                                p.seq(),
+                                p.hlcTime(),
+                                p.duplicate(),
+                                memory,
+                                disk));
+        return true;
     }
 
+    private void evaluate(RangeReplica range) {
+        for (Iterator<PendingPublish> it = range.pending.iterator(); it.hasNext(); ) {
+            if (answerIfMet(range, it.next())) {
+                it.remove();
+            }
+        }
+    }
+
+    /** Sends a just-stamped batch to the range's other replicas. */
+    private void forward(RangeReplica range, ByteBuf batch) {
+        for (NodeId replica : range.descriptor.replicas()) {
+            if (!replica.equals(nodeId)) {
+                peers.replicate(replica, range.descriptor, batch.retainedDuplicate());
+            }
+        }
+    }
+
+    // ---- replica: batches from another node
+
     /**
-     * Creates a stream with explicit options (agent thread).
-     *
-     * @return true when created, false when it existed with the same options
-     * @throws IllegalStateException when it exists with other options
+     * Appends the batches a peer sent (forwarded or answering a pull), each coordinator's in
+     * sequence order; asks the sender for what is missing before a gap. Takes ownership of {@code
+     * batches} (agent thread).
      */
-    public boolean createStream(String name, StreamOptions options) throws IOException {
-        StreamDescriptor existing = catalog.get(name);
-        if (existing != null) {
-            if (!existing.options().equals(options)) {
-                throw new IllegalStateException("stream " + name + " exists with options " + existing.options());
+    public void replicate(ReplicateHeader header, ByteBuf batches) {
+        try {
+            RangeReplica range = replicaFor(header.range());
+            if (range == null) {
+                return;
+            }
+            int at = batches.readerIndex();
+            int end = batches.writerIndex();
+            boolean pulled = false;
+            while (at < end) {
+                String bad = BatchFormat.checkHeader(batches, at, end - at);
+                if (bad != null || !BatchFormat.isCrcValid(batches, at)) {
+                    LOG.warning("dropped replicated batches of " + range.key + " from " + header.from() + ": "
+                            + (bad != null ? bad : "CRC mismatch"));
+                    return;
+                }
+                int total = BatchFormat.totalBytes(batches, at);
+                NodeId coordinator = BatchFormat.coordinator(batches, at);
+                long seq = BatchFormat.batchSeq(batches, at);
+                long last = range.coordinators.lastSeq(coordinator);
+                if (seq == last + 1) {
+                    if (!appendReplicated(range, batches.retainedSlice(at, total), coordinator, seq)) {
+                        return;
+                    }
+                } else if (seq > last + 1 && !pulled) {
+                    pulled = requestPull(range, header.from(), coordinator, last + 1, true);
+                }
+                at += total;
+            }
+        } finally {
+            batches.release();
+        }
+    }
+
+    /** The open replica of a range a peer sends; adopts it when it names this node. */
+    private RangeReplica replicaFor(RangeDescriptor d) {
+        RangeClaim claim = directory.held(d.stream(), d.rangeId());
+        try {
+            if (claim == null) {
+                if (!d.replicas().contains(nodeId)) {
+                    LOG.fine(() -> "ignored batches of " + d.stream() + "/" + d.rangeId() + ", not a replica");
+                    return null;
+                }
+                claim = directory.adopt(d);
+            }
+            return replica(claim);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot take range " + d.stream() + "/" + d.rangeId(), e);
+            return null;
+        }
+    }
+
+    /** Appends one replicated batch (owns {@code batch}); false when the log refused it. */
+    private boolean appendReplicated(RangeReplica range, ByteBuf batch, NodeId coordinator, long seq) {
+        long producerId = BatchFormat.producerId(batch, 0);
+        long producerSeq = BatchFormat.producerSeq(batch, 0);
+        int count = BatchFormat.count(batch, 0);
+        if (!BatchFormat.isDuplicate(batch, 0) && range.producers.holds(producerId, producerSeq, count)) {
+            BatchFormat.markDuplicate(batch, 0);
+            BatchFormat.writeCrc(batch, 0);
+        }
+        long time = BatchFormat.hlcTime(batch, 0);
+        hlc.observe(time);
+        long index;
+        try {
+            index = range.log.append(batch);
+        } catch (IOException e) {
+            batch.release();
+            LOG.log(Level.WARNING, "append of a replicated batch to " + range.key + " failed", e);
+            if (e instanceof StorageFullException) {
+                nextRetentionMs = 0;
             }
             return false;
         }
-        StreamDescriptor created = catalog.create(name, options);
-        for (RangeDescriptor r : created.ranges()) {
-            openRange(new RangeKey(name, r.rangeId()));
-        }
+        range.appended(coordinator, seq, index, false);
+        reportDue.add(range);
+        range.producers.record(producerId, producerSeq, count, index, time, coordinator, seq);
+        range.pullsInFlight.remove(coordinator);
+        remember(range, index, batch);
+        noteAppend(range);
+        forwardedTo.add(range);
+        toEvaluate.add(range);
         return true;
     }
+
+    /** Asks {@code peer} for a coordinator's batches from {@code fromSeq}; one pull at a time. */
+    private boolean requestPull(RangeReplica range, NodeId peer, NodeId coordinator, long fromSeq, boolean urgent) {
+        long now = clockMs.getAsLong();
+        Long askedAt = range.pullsInFlight.get(coordinator);
+        if (askedAt != null && !urgent && now - askedAt < 4 * config.repairIntervalMs()) {
+            return false;
+        }
+        if (askedAt != null && urgent && now - askedAt < config.repairIntervalMs()) {
+            return false;
+        }
+        range.pullsInFlight.put(coordinator, now);
+        peers.pull(
+                peer,
+                new PullRequest(
+                        range.key.stream(),
+                        range.key.rangeId(),
+                        nodeId,
+                        coordinator,
+                        fromSeq,
+                        config.repairPullBytes()));
+        return true;
+    }
+
+    /** Another replica's progress (agent thread). */
+    public void progress(ProgressReport report) {
+        RangeClaim claim = directory.held(report.stream(), report.rangeId());
+        if (claim == null) {
+            return;
+        }
+        RangeReplica range;
+        try {
+            range = replica(claim);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot open " + report.stream() + "/" + report.rangeId(), e);
+            return;
+        }
+        range.peerReported(report);
+        toEvaluate.add(range);
+    }
+
+    /** Sends a peer the batches it asked for (agent thread). */
+    public void pull(PullRequest request) {
+        RangeClaim claim = directory.held(request.stream(), request.rangeId());
+        if (claim == null) {
+            return;
+        }
+        try {
+            RangeReplica range = replica(claim);
+            ByteBuf out = collect(range, request.coordinator(), request.fromSeq(), request.maxBytes());
+            if (out != null) {
+                peers.replicate(request.from(), range.descriptor, out);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot serve a pull of " + request.stream() + "/" + request.rangeId(), e);
+        }
+    }
+
+    /**
+     * The stored batches of {@code coordinator} from {@code fromSeq} on, in sequence order, up to
+     * about {@code maxBytes} (at least one); null when this replica holds none of them.
+     */
+    private ByteBuf collect(RangeReplica range, NodeId coordinator, long fromSeq, int maxBytes) throws IOException {
+        long last = range.coordinators.lastSeq(coordinator);
+        long first = Math.max(fromSeq, range.coordinators.firstSeq(coordinator));
+        if (last < first) {
+            return null;
+        }
+        ByteBuf out = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer();
+        long expected = first;
+        long index = Math.max(range.coordinators.floorIndex(coordinator, first), range.log.firstIndex());
+        try {
+            while (expected <= last && out.readableBytes() < maxBytes && index < range.log.nextIndex()) {
+                var read = range.log.read(index, PULL_READ_CHUNK_BYTES);
+                try {
+                    if (read.isEmpty()) {
+                        break;
+                    }
+                    ByteBuf buf = read.batches();
+                    int at = buf.readerIndex();
+                    while (at < buf.writerIndex() && expected <= last && out.readableBytes() < maxBytes) {
+                        int total = BatchFormat.totalBytes(buf, at);
+                        if (BatchFormat.batchSeq(buf, at) == expected
+                                && BatchFormat.coordinator(buf, at).equals(coordinator)) {
+                            out.writeBytes(buf, at, total);
+                            expected++;
+                        }
+                        at += total;
+                    }
+                    index = read.lastIndex() + 1;
+                } finally {
+                    read.release();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            out.release();
+            throw e;
+        }
+        if (expected == first) {
+            out.release();
+            return null;
+        }
+        return out;
+    }
+
+    // ---- readers
 
     /**
      * Registers a reader waiting for the batch at {@code index} (agent thread). Wakes it at once
@@ -295,34 +608,125 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         }
     }
 
-    private RangeReplica rangeForWrite(String stream, int rangeId) throws IOException {
-        RangeKey key = new RangeKey(stream, rangeId);
-        RangeReplica range = ranges.get(key);
-        if (range != null) {
-            return range;
+    /**
+     * Where a reader of a range starts: the log index to read from, and the version vector of
+     * what the reader counts as read at that point (every coordinator's batches before it). The
+     * reader skips batches its vector covers, so the index may be a little early. Agent thread.
+     *
+     * @return null when this node does not hold the range
+     * @throws io.scalesmall.protocol.ProtocolException INVALID_CURSOR for a cursor of another range
+     */
+    public ReadStart resolveStart(String stream, int rangeId, StartPosition start) throws IOException {
+        RangeClaim claim = directory.held(stream, rangeId);
+        if (claim == null) {
+            return null;
         }
-        StreamDescriptor descriptor = catalog.get(stream);
-        if (descriptor == null) {
-            createStream(stream, config.defaultStreamOptions());
-            range = ranges.get(key);
-        } else if (descriptor.range(rangeId) != null) {
-            range = openRange(key);
+        RangeReplica range = replica(claim);
+        RangeLog log = range.log;
+        CoordinatorIndex index = range.coordinators;
+        List<RangeCursor.Entry> vector = new ArrayList<>();
+        switch (start.kind()) {
+            case BEGINNING -> {
+                for (NodeId c : index.coordinators()) {
+                    vector.add(new RangeCursor.Entry(c, Math.max(0, index.firstSeq(c) - 1), 0));
+                }
+                return new ReadStart(log.firstIndex(), vector);
+            }
+            case END -> {
+                for (NodeId c : index.coordinators()) {
+                    vector.add(new RangeCursor.Entry(c, index.lastSeq(c), 0));
+                }
+                return new ReadStart(log.nextIndex(), vector);
+            }
+            case TIMESTAMP -> {
+                long at = log.locateTime(start.timestampMs());
+                for (NodeId c : index.coordinators()) {
+                    vector.add(new RangeCursor.Entry(c, seqBefore(range, c, at), 0));
+                }
+                return new ReadStart(at, vector);
+            }
+            case CURSOR -> {
+                RangeCursor cursor = start.cursor();
+                if (cursor.rangeId() != rangeId) {
+                    throw new ProtocolException(
+                            ErrorCode.INVALID_CURSOR,
+                            "cursor is for range " + cursor.rangeId() + ", not range " + rangeId);
+                }
+                long from = log.nextIndex();
+                for (NodeId c : index.coordinators()) {
+                    RangeCursor.Entry e = cursor.entry(c);
+                    long read = e == null ? 0 : e.batchSeq();
+                    if (index.lastSeq(c) > read) {
+                        from = Math.min(from, index.floorIndex(c, Math.max(index.firstSeq(c), read + 1)));
+                    }
+                }
+                return new ReadStart(Math.max(from, log.firstIndex()), cursor.entries());
+            }
+            default -> throw new IllegalArgumentException("unknown start " + start);
         }
-        if (range == null) {
-            throw new IOException("range " + rangeId + " of " + stream + " is not on this node");
-        }
-        return range;
     }
 
-    private RangeReplica openRange(RangeKey key) throws IOException {
+    /** The highest sequence of {@code coordinator} stored before log index {@code at}. */
+    private static long seqBefore(RangeReplica range, NodeId coordinator, long at) throws IOException {
+        long[] checkpoint = range.coordinators.checkpointBefore(coordinator, at);
+        if (checkpoint == null) {
+            return Math.max(0, range.coordinators.firstSeq(coordinator) - 1);
+        }
+        long[] last = {checkpoint[0]};
+        range.log.walkHeaders(checkpoint[1], (index, h) -> {
+            if (index >= at) {
+                return false;
+            }
+            if (h.coordinatorHigh() == coordinator.high() && h.coordinatorLow() == coordinator.low()) {
+                last[0] = h.batchSeq();
+            }
+            return true;
+        });
+        return last[0];
+    }
+
+    /**
+     * Where a read starts.
+     *
+     * @param index the log index to read from
+     * @param vector what the reader counts as read: per coordinator, the last batch before
+     *     {@code index} (or the cursor's entries)
+     */
+    public record ReadStart(long index, List<RangeCursor.Entry> vector) {}
+
+    // ---- ranges
+
+    private RangeReplica replica(RangeClaim claim) throws IOException {
+        RangeReplica range = ranges.get(new RangeKey(claim.stream(), claim.rangeId()));
+        return range != null ? range : openRange(claim);
+    }
+
+    private synchronized RangeReplica openRange(RangeClaim claim) throws IOException {
+        RangeKey key = new RangeKey(claim.stream(), claim.rangeId());
+        RangeReplica open = ranges.get(key);
+        if (open != null) {
+            return open;
+        }
         RangeLog log = RangeLog.open(catalog.rangeDir(key.stream(), key.rangeId()), config.storage());
-        RangeReplica replica = new RangeReplica(key, log);
-        log.forEachBatchHeader((index, producerId, producerSeq, count, hlcTime) ->
-                replica.producers.record(producerId, producerSeq, count, index, hlcTime));
+        RangeReplica replica = new RangeReplica(key, log, RangeReplica.descriptorOf(claim));
+        log.forEachBatchHeader((index, h) -> {
+            NodeId coordinator = new NodeId(h.coordinatorHigh(), h.coordinatorLow());
+            replica.appended(coordinator, h.batchSeq(), index, true);
+            replica.producers.record(
+                    h.producerId(), h.producerSeq(), h.count(), index, h.hlcTime(), coordinator, h.batchSeq());
+        });
         replica.producers.expire(clockMs.getAsLong() - config.producerExpiryMs());
+        hlc.observe(log.lastHlcTime());
         ranges.put(key, replica);
         byLog.put(log, replica);
         return replica;
+    }
+
+    private void noteAppend(RangeReplica range) {
+        if (!range.appendedSinceNotify) {
+            range.appendedSinceNotify = true;
+            touchedRanges.add(range);
+        }
     }
 
     private void remember(RangeReplica range, long index, ByteBuf batch) {
@@ -344,6 +748,8 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         }
     }
 
+    // ---- fsyncs
+
     @Override
     public void onDurable(RangeLog log, long durableIndex) {
         if (!execute(() -> completeDurable(log, durableIndex))) {
@@ -353,45 +759,46 @@ public final class DataAgent implements AutoCloseable, SyncListener {
 
     @Override
     public void onSyncFailed(RangeLog log, Exception error) {
-        execute(() -> failPendingDisk(log, error));
-    }
-
-    private RangeReplica replicaOf(RangeLog log) {
-        return byLog.get(log);
+        execute(() -> failPending(log, error));
     }
 
     private void completeDurable(RangeLog log, long durableIndex) {
-        RangeReplica range = replicaOf(log);
+        RangeReplica range = byLog.get(log);
         if (range == null) {
             return;
         }
-        range.durableIndex = Math.max(range.durableIndex, durableIndex);
-        while (!range.pendingDisk.isEmpty() && range.pendingDisk.peekFirst().durableAt() <= range.durableIndex) {
-            RangeReplica.PendingAck p = range.pendingDisk.pollFirst();
-            touch(p.sink());
-            p.sink()
-                    .publishOk(
-                            p.requestId(),
-                            p.inFlightBytes(),
-                            response(range, p.index(), p.hlcTime(), p.duplicate(), 1));
+        range.durableUpTo(durableIndex);
+        if (range.progressChanged) {
+            reportDue.add(range);
         }
+        evaluate(range);
         if (!stopped && log.nextIndex() - 1 > range.durableIndex) {
             requestSync(range);
         }
     }
 
     /**
-     * Has the range's appended batches fsynced: at once when a publish waits for it (or syncs are
-     * not deferred), else within {@link DataAgentConfig#backgroundSyncMs()}.
+     * Has the range's appended batches fsynced: at once when a publish waits for a disk copy or a
+     * peer forwarded batches (whose policy only their coordinator knows), else within {@link
+     * DataAgentConfig#backgroundSyncMs()}.
      */
     private void requestSync(RangeReplica range) {
-        if (!range.pendingDisk.isEmpty() || config.backgroundSyncMs() == 0) {
+        if (config.backgroundSyncMs() == 0 || forwardedTo.contains(range) || waitsForDisk(range)) {
             syncAgent.requestSync(range.log);
         } else if (!range.backgroundSyncQueued) {
             range.backgroundSyncQueued = true;
             range.backgroundSyncDueMs = clockMs.getAsLong() + config.backgroundSyncMs();
             backgroundSyncs.addLast(range);
         }
+    }
+
+    private static boolean waitsForDisk(RangeReplica range) {
+        for (PendingPublish p : range.pending) {
+            if (p.policy().diskCopies() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Requests the background syncs that are due; entries are queued in due order. */
@@ -414,23 +821,29 @@ public final class DataAgent implements AutoCloseable, SyncListener {
 
     /** How long the agent may wait for work before a timer of its own is due. */
     private long pollTimeoutMs() {
+        long now = clockMs.getAsLong();
+        long wait = Math.min(config.idlePollMs(), Math.max(0, nextRepairMs - now));
         RangeReplica next = backgroundSyncs.peekFirst();
         if (next == null) {
-            return config.idlePollMs();
+            return wait;
         }
-        long left = next.backgroundSyncDueMs - clockMs.getAsLong();
-        return Math.max(0, Math.min(config.idlePollMs(), Math.min(left, config.backgroundSyncMs())));
+        long left = next.backgroundSyncDueMs - now;
+        return Math.max(0, Math.min(wait, Math.min(left, config.backgroundSyncMs())));
     }
 
-    private void failPendingDisk(RangeLog log, Exception error) {
-        RangeReplica range = replicaOf(log);
+    private void failPending(RangeLog log, Exception error) {
+        RangeReplica range = byLog.get(log);
         if (range == null) {
             return;
         }
         LOG.log(Level.SEVERE, "fsync of " + range.key + " failed; reopening its log", error);
         boolean full = error instanceof StorageFullException;
-        while (!range.pendingDisk.isEmpty()) {
-            RangeReplica.PendingAck p = range.pendingDisk.pollFirst();
+        for (Iterator<PendingPublish> it = range.pending.iterator(); it.hasNext(); ) {
+            PendingPublish p = it.next();
+            if (p.policy().diskCopies() == 0) {
+                continue;
+            }
+            it.remove();
             touch(p.sink());
             p.sink()
                     .publishFailed(
@@ -459,17 +872,29 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         } catch (IOException e) {
             LOG.log(Level.FINE, "closing " + old.key + " after a failed fsync", e);
         }
+        RangeClaim claim = catalog.range(old.key.stream(), old.key.rangeId());
         try {
-            RangeReplica fresh = openRange(old.key);
+            if (claim == null) {
+                throw new IOException("no longer in the catalog");
+            }
+            RangeReplica fresh = openRange(claim);
             fresh.waiters.addAll(old.waiters);
+            fresh.pending.addAll(old.pending);
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "cannot reopen " + old.key + "; the next publish will retry", e);
             for (RangeReplica.Waiter w : old.waiters) {
                 w.waiter().onClosed();
             }
+            for (PendingPublish p : old.pending) {
+                touch(p.sink());
+                p.sink().publishFailed(p.requestId(), p.inFlightBytes(), ErrorCode.STORAGE_ERROR, "range unavailable");
+            }
         }
         old.waiters.clear();
+        old.pending.clear();
     }
+
+    // ---- the loop
 
     private void run() {
         List<Runnable> burst = new ArrayList<>(256);
@@ -483,6 +908,11 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                     for (Runnable r : burst) {
                         runSafely(r);
                     }
+                }
+                long now = clockMs.getAsLong();
+                if (now >= nextRepairMs) {
+                    nextRepairMs = now + config.repairIntervalMs();
+                    runSafely(() -> repair(now));
                 }
                 endOfBurst();
                 maybeRunBackgroundSyncs(clockMs.getAsLong());
@@ -519,10 +949,78 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             }
         }
         touchedRanges.clear();
+        forwardedTo.clear();
+        for (RangeReplica range : reportDue) {
+            if (range.progressChanged) {
+                report(range, clockMs.getAsLong());
+            }
+        }
+        reportDue.clear();
+        for (RangeReplica range : toEvaluate) {
+            evaluate(range);
+        }
+        toEvaluate.clear();
         for (AckSink sink : touchedSinks) {
             sink.flush();
         }
         touchedSinks.clear();
+        peers.flush();
+    }
+
+    private void report(RangeReplica range, long nowMs) {
+        range.progressChanged = false;
+        range.lastReportMs = nowMs;
+        if (range.descriptor.replicas().size() < 2) {
+            return;
+        }
+        RangeClaim claim = catalog.range(range.key.stream(), range.key.rangeId());
+        ProgressReport report = range.report(nodeId, claim != null && claim.sealed());
+        for (NodeId replica : range.descriptor.replicas()) {
+            if (!replica.equals(nodeId)) {
+                peers.progress(replica, report);
+            }
+        }
+    }
+
+    /**
+     * Every repair interval: reports progress of idle ranges (so replicas that missed a report
+     * catch up), pulls what another replica holds and this one lacks, and fails publishes past
+     * their deadline.
+     */
+    private void repair(long nowMs) {
+        long[] theirs = new long[1];
+        for (RangeReplica range : ranges.values()) {
+            if (nowMs - range.lastReportMs >= config.repairIntervalMs()) {
+                report(range, nowMs);
+            }
+            for (NodeId coordinator : range.knownCoordinators()) {
+                theirs[0] = 0;
+                NodeId ahead = range.aheadFor(coordinator, theirs);
+                if (ahead != null && directory.isLive(ahead)) {
+                    requestPull(range, ahead, coordinator, range.coordinators.lastSeq(coordinator) + 1, false);
+                }
+            }
+            expirePending(range, nowMs);
+        }
+    }
+
+    private void expirePending(RangeReplica range, long nowMs) {
+        PendingPublish p;
+        while ((p = range.pending.peekFirst()) != null && p.deadlineMs() <= nowMs) {
+            range.pending.pollFirst();
+            int memory = range.memoryCopies(nodeId, p.coordinator(), p.seq());
+            int disk = range.diskCopies(nodeId, p.coordinator(), p.seq());
+            touch(p.sink());
+            p.sink()
+                    .publishFailed(
+                            p.requestId(),
+                            p.inFlightBytes(),
+                            ErrorCode.NOT_ENOUGH_REPLICAS,
+                            "durability policy " + p.policy() + " not met within " + config.replicationTimeoutMs()
+                                    + " ms: reached " + memory + " in memory and " + disk + " on disk of the "
+                                    + range.descriptor.replicas().size() + " replicas of " + range.key
+                                    + "; what was stored stays stored, and a retry is stored once");
+        }
     }
 
     private void maybeRunRetention() {
@@ -565,13 +1063,13 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             try {
                 completeDurable(range.log, range.log.sync());
             } catch (IOException e) {
-                failPendingDisk(range.log, e);
+                failPending(range.log, e);
             }
-            for (RangeReplica.PendingAck p : range.pendingDisk) {
+            for (PendingPublish p : range.pending) {
                 touch(p.sink());
                 p.sink().publishFailed(p.requestId(), p.inFlightBytes(), ErrorCode.SHUTTING_DOWN, "node is stopping");
             }
-            range.pendingDisk.clear();
+            range.pending.clear();
             for (RangeReplica.Waiter w : range.waiters) {
                 w.waiter().onClosed();
             }
@@ -587,5 +1085,6 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             sink.flush();
         }
         touchedSinks.clear();
+        peers.flush();
     }
 }

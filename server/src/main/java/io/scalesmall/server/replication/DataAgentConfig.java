@@ -17,6 +17,12 @@ import io.scalesmall.server.storage.StorageConfig;
  *     for one (only memory policies are pending): the bound on what a power loss can take from
  *     memory-policy data. Publishes waiting for a disk ack are synced at once. 0 syncs after every
  *     burst of appends.
+ * @param replicationTimeoutMs a publish whose policy the replicas do not meet in this time fails
+ *     with NOT_ENOUGH_REPLICAS (what was stored stays stored)
+ * @param repairIntervalMs how often each replica reports its progress to the others while idle and
+ *     compares theirs with its own to pull what it lacks
+ * @param repairPullBytes the most bytes one pull asks for; one pull per coordinator and range at a
+ *     time, so repair takes a bounded share of the node
  */
 public record DataAgentConfig(
         StorageConfig storage,
@@ -26,7 +32,10 @@ public record DataAgentConfig(
         long producerExpiryMs,
         int queueCapacity,
         long idlePollMs,
-        long backgroundSyncMs) {
+        long backgroundSyncMs,
+        long replicationTimeoutMs,
+        long repairIntervalMs,
+        int repairPullBytes) {
     public static final long DEFAULT_MEMORY_TAIL_BYTES = 128L * 1024 * 1024;
     public static final long DEFAULT_PRODUCER_EXPIRY_MS = 7L * 24 * 3600 * 1000;
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
@@ -38,10 +47,57 @@ public record DataAgentConfig(
      */
     public static final long DEFAULT_BACKGROUND_SYNC_MS = 5;
 
+    public static final long DEFAULT_REPLICATION_TIMEOUT_MS = 10_000;
+    public static final long DEFAULT_REPAIR_INTERVAL_MS = 500;
+    public static final int DEFAULT_REPAIR_PULL_BYTES = 1 << 20;
+
     public DataAgentConfig {
         if (backgroundSyncMs < 0) {
             throw new IllegalArgumentException("backgroundSyncMs must not be negative");
         }
+        if (replicationTimeoutMs <= 0 || repairIntervalMs <= 0 || repairPullBytes <= 0) {
+            throw new IllegalArgumentException("replication timeout, repair interval and pull bytes must be positive");
+        }
+    }
+
+    /** Settings with the default replication and repair settings. */
+    public DataAgentConfig(
+            StorageConfig storage,
+            RetentionConfig retention,
+            StreamOptions defaultStreamOptions,
+            long memoryTailBytes,
+            long producerExpiryMs,
+            int queueCapacity,
+            long idlePollMs,
+            long backgroundSyncMs) {
+        this(
+                storage,
+                retention,
+                defaultStreamOptions,
+                memoryTailBytes,
+                producerExpiryMs,
+                queueCapacity,
+                idlePollMs,
+                backgroundSyncMs,
+                DEFAULT_REPLICATION_TIMEOUT_MS,
+                DEFAULT_REPAIR_INTERVAL_MS,
+                DEFAULT_REPAIR_PULL_BYTES);
+    }
+
+    /** A copy with other replication and repair settings. */
+    public DataAgentConfig withReplication(long newReplicationTimeoutMs, long newRepairIntervalMs, int newPullBytes) {
+        return new DataAgentConfig(
+                storage,
+                retention,
+                defaultStreamOptions,
+                memoryTailBytes,
+                producerExpiryMs,
+                queueCapacity,
+                idlePollMs,
+                backgroundSyncMs,
+                newReplicationTimeoutMs,
+                newRepairIntervalMs,
+                newPullBytes);
     }
 
     /** Settings with the default {@link #backgroundSyncMs()}. */

@@ -1,5 +1,7 @@
 package io.scalesmall.server.replication;
 
+import io.scalesmall.protocol.NodeId;
+import io.scalesmall.server.cluster.HybridLogicalClock;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -42,6 +44,8 @@ final class ProducerTable {
         final long[] seqs = new long[RECENT_BATCHES];
         final long[] indexes = new long[RECENT_BATCHES];
         final long[] hlcTimes = new long[RECENT_BATCHES];
+        final NodeId[] coordinators = new NodeId[RECENT_BATCHES];
+        final long[] batchSeqs = new long[RECENT_BATCHES];
         int size;
         int head;
     }
@@ -49,6 +53,8 @@ final class ProducerTable {
     private final Map<Long, Producer> producers = new HashMap<>();
     private long foundIndex;
     private long foundHlcTime;
+    private NodeId foundCoordinator;
+    private long foundBatchSeq;
     private long expectedSeq;
 
     /** Classifies a batch; after DUPLICATE, {@link #foundIndex()} tells where it is (0 if too old). */
@@ -56,6 +62,8 @@ final class ProducerTable {
         Producer p = producers.get(producerId);
         foundIndex = 0;
         foundHlcTime = 0;
+        foundCoordinator = null;
+        foundBatchSeq = 0;
         if (p == null) {
             expectedSeq = producerSeq;
             return Verdict.NEW;
@@ -70,6 +78,8 @@ final class ProducerTable {
                 if (p.seqs[slot] == producerSeq) {
                     foundIndex = p.indexes[slot];
                     foundHlcTime = p.hlcTimes[slot];
+                    foundCoordinator = p.coordinators[slot];
+                    foundBatchSeq = p.batchSeqs[slot];
                     break;
                 }
             }
@@ -88,15 +98,40 @@ final class ProducerTable {
         return foundHlcTime;
     }
 
+    /** Coordinator of the duplicate found by the last {@link #check}, null when not remembered. */
+    NodeId foundCoordinator() {
+        return foundCoordinator;
+    }
+
+    /** Coordinator sequence of the duplicate found by the last {@link #check}. */
+    long foundBatchSeq() {
+        return foundBatchSeq;
+    }
+
+    /**
+     * Whether every message of {@code (producerSeq, count)} from this producer is stored already:
+     * how a replica tells a batch it holds under another coordinator.
+     */
+    boolean holds(long producerId, long producerSeq, int count) {
+        Producer p = producers.get(producerId);
+        return p != null && producerSeq + count <= p.nextSeq;
+    }
+
     /** The sequence the last checked producer was expected to send next. */
     long expectedSeq() {
         return expectedSeq;
     }
 
-    /** Records a stored batch. */
-    void record(long producerId, long producerSeq, int count, long index, long hlcTime) {
+    /**
+     * Records a stored batch. A replica may store a producer's batches out of order (a retry
+     * through a second coordinator); the next expected sequence only grows.
+     */
+    void record(
+            long producerId, long producerSeq, int count, long index, long hlcTime, NodeId coordinator, long batchSeq) {
         Producer p = producers.computeIfAbsent(producerId, id -> new Producer());
-        p.nextSeq = producerSeq + count;
+        p.nextSeq = Math.max(p.nextSeq, producerSeq + count);
+        p.coordinators[p.head] = coordinator;
+        p.batchSeqs[p.head] = batchSeq;
         p.lastSeenMs = HybridLogicalClock.millis(hlcTime);
         p.seqs[p.head] = producerSeq;
         p.indexes[p.head] = index;

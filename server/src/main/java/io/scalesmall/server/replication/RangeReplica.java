@@ -1,60 +1,196 @@
 package io.scalesmall.server.replication;
 
 import io.netty.buffer.ByteBuf;
+import io.scalesmall.protocol.NodeId;
+import io.scalesmall.protocol.ProgressReport;
+import io.scalesmall.protocol.RangeDescriptor;
+import io.scalesmall.server.cluster.RangeClaim;
 import io.scalesmall.server.storage.RangeLog;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * This node's replica of one range: its log, its producers' idempotence state, the publishes
- * waiting for an fsync, the most recent batches kept in memory for tail readers, and the readers
- * waiting for the next batch.
+ * This node's replica of one range: its log, what it holds of each coordinator ({@link
+ * CoordinatorIndex}), its producers' idempotence state, what the other replicas reported holding,
+ * the publishes it coordinates that wait for enough copies, the most recent batches kept in memory
+ * for tail readers, and the readers waiting for the next batch.
  *
  * <p>Owned by the data agent thread; only {@link #log} is read by other threads (the log is safe
  * for concurrent readers).
  */
 final class RangeReplica {
-    /**
-     * A publish waiting for the fsync that covers log index {@code durableAt}; it is answered with
-     * position {@code index} (0 for a duplicate too old to locate, which waits for everything
-     * appended so far).
-     */
-    record PendingAck(
-            long durableAt,
-            long index,
-            long hlcTime,
-            boolean duplicate,
-            int requestId,
-            int inFlightBytes,
-            AckSink sink) {}
-
-    /** A reader waiting for the batch at {@code index}. */
+    /** A reader waiting for the batch at log index {@code index}. */
     record Waiter(long index, int maxBytes, TailWaiter waiter) {}
+
+    /** A batch appended but not yet covered by an fsync. */
+    private record Unsynced(NodeId coordinator, long seq, long logIndex) {}
 
     final RangeKey key;
     final RangeLog log;
+    final RangeDescriptor descriptor;
     final ProducerTable producers = new ProducerTable();
-    final ArrayDeque<PendingAck> pendingDisk = new ArrayDeque<>();
+    final CoordinatorIndex coordinators = new CoordinatorIndex();
+    /** Publishes this node answers, in arrival order. */
+    final ArrayDeque<PendingPublish> pending = new ArrayDeque<>();
+
     final List<Waiter> waiters = new ArrayList<>();
 
+    /** Per other replica: per coordinator, {memorySeq, diskSeq} as last reported. */
+    private final Map<NodeId, Map<NodeId, long[]>> peerProgress = new HashMap<>();
+    /** Per coordinator: highest sequence fsynced here with every earlier one. */
+    private final Map<NodeId, Long> diskSeq = new HashMap<>();
+
+    private final ArrayDeque<Unsynced> unsynced = new ArrayDeque<>();
     private final ArrayDeque<ByteBuf> recent = new ArrayDeque<>();
+    /** Pulls asked and not yet answered: coordinator to the time asked. */
+    final Map<NodeId, Long> pullsInFlight = new HashMap<>();
+
     private long recentFirstIndex;
     private long recentBytes;
 
     long durableIndex;
     boolean appendedSinceNotify;
+    /** Whether this replica's progress changed since it was last reported. */
+    boolean progressChanged;
+    /** When the last progress report went out, for the idle heartbeat. */
+    long lastReportMs;
 
     /** Whether the range waits in the agent's queue of background syncs, and until when. */
     boolean backgroundSyncQueued;
 
     long backgroundSyncDueMs;
 
-    RangeReplica(RangeKey key, RangeLog log) {
+    RangeReplica(RangeKey key, RangeLog log, RangeDescriptor descriptor) {
         this.key = key;
         this.log = log;
+        this.descriptor = descriptor;
         this.durableIndex = log.durableIndex();
     }
+
+    /** The descriptor of a claim. */
+    static RangeDescriptor descriptorOf(RangeClaim claim) {
+        return new RangeDescriptor(
+                claim.stream(),
+                claim.rangeId(),
+                claim.startHash(),
+                claim.endHash(),
+                claim.sinceHlc(),
+                claim.replicas());
+    }
+
+    // ---- what each replica holds
+
+    /** Records a batch appended to the log; everything recovered at open counts as fsynced. */
+    void appended(NodeId coordinator, long seq, long logIndex, boolean recovered) {
+        coordinators.record(coordinator, seq, logIndex);
+        if (recovered || logIndex <= durableIndex) {
+            diskSeq.put(coordinator, seq);
+        } else {
+            unsynced.addLast(new Unsynced(coordinator, seq, logIndex));
+        }
+        progressChanged = true;
+    }
+
+    /** The log is fsynced up to {@code index}: moves the per-coordinator disk progress. */
+    void durableUpTo(long index) {
+        if (index <= durableIndex) {
+            return;
+        }
+        durableIndex = index;
+        Unsynced u;
+        while ((u = unsynced.peekFirst()) != null && u.logIndex <= index) {
+            unsynced.pollFirst();
+            diskSeq.put(u.coordinator, u.seq);
+            progressChanged = true;
+        }
+    }
+
+    /** Takes a progress report of another replica. */
+    void peerReported(ProgressReport report) {
+        Map<NodeId, long[]> byCoordinator = peerProgress.computeIfAbsent(report.from(), id -> new HashMap<>());
+        for (ProgressReport.Entry e : report.entries()) {
+            long[] known = byCoordinator.computeIfAbsent(e.coordinator(), id -> new long[2]);
+            known[0] = Math.max(known[0], e.memorySeq());
+            known[1] = Math.max(known[1], e.diskSeq());
+        }
+    }
+
+    /** Replicas, this one included, holding {@code (coordinator, seq)} in memory. */
+    int memoryCopies(NodeId self, NodeId coordinator, long seq) {
+        int copies = coordinators.lastSeq(coordinator) >= seq ? 1 : 0;
+        for (NodeId replica : descriptor.replicas()) {
+            if (!replica.equals(self)) {
+                long[] p = progressOf(replica, coordinator);
+                if (p != null && p[0] >= seq) {
+                    copies++;
+                }
+            }
+        }
+        return copies;
+    }
+
+    /** Replicas, this one included, that fsynced {@code (coordinator, seq)}. */
+    int diskCopies(NodeId self, NodeId coordinator, long seq) {
+        int copies = diskSeq.getOrDefault(coordinator, 0L) >= seq ? 1 : 0;
+        for (NodeId replica : descriptor.replicas()) {
+            if (!replica.equals(self)) {
+                long[] p = progressOf(replica, coordinator);
+                if (p != null && p[1] >= seq) {
+                    copies++;
+                }
+            }
+        }
+        return copies;
+    }
+
+    private long[] progressOf(NodeId replica, NodeId coordinator) {
+        Map<NodeId, long[]> byCoordinator = peerProgress.get(replica);
+        return byCoordinator == null ? null : byCoordinator.get(coordinator);
+    }
+
+    /** This replica's progress, as reported to the others. */
+    ProgressReport report(NodeId self, boolean sealed) {
+        List<ProgressReport.Entry> entries = new ArrayList<>();
+        for (NodeId c : coordinators.coordinators()) {
+            entries.add(new ProgressReport.Entry(c, coordinators.lastSeq(c), diskSeq.getOrDefault(c, 0L)));
+        }
+        return new ProgressReport(key.stream(), key.rangeId(), self, sealed, entries);
+    }
+
+    /**
+     * For repair: a replica that reported holding more of a coordinator than this one does, with
+     * how far; null when no replica is ahead for {@code coordinator}.
+     */
+    NodeId aheadFor(NodeId coordinator, long[] theirSeq) {
+        long ours = coordinators.lastSeq(coordinator);
+        NodeId best = null;
+        for (Map.Entry<NodeId, Map<NodeId, long[]>> e : peerProgress.entrySet()) {
+            long[] p = e.getValue().get(coordinator);
+            if (p != null && p[0] > ours && (best == null || p[0] > theirSeq[0])) {
+                best = e.getKey();
+                theirSeq[0] = p[0];
+            }
+        }
+        return best;
+    }
+
+    /** Every coordinator this replica or another reported batches of. */
+    List<NodeId> knownCoordinators() {
+        List<NodeId> out = coordinators.coordinators();
+        for (Map<NodeId, long[]> byCoordinator : peerProgress.values()) {
+            for (NodeId c : byCoordinator.keySet()) {
+                if (!out.contains(c)) {
+                    out.add(c);
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- memory tail
 
     /** Keeps a just-appended batch in memory (takes ownership of one reference). */
     void remember(long index, ByteBuf batch) {

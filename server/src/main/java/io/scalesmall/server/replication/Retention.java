@@ -1,8 +1,8 @@
 package io.scalesmall.server.replication;
 
 import io.scalesmall.protocol.StreamOptions;
+import io.scalesmall.server.cluster.StreamClaim;
 import io.scalesmall.server.placement.StreamCatalog;
-import io.scalesmall.server.placement.StreamCatalog.StreamDescriptor;
 import io.scalesmall.server.storage.DiskUsage;
 import io.scalesmall.server.storage.RangeLog;
 import io.scalesmall.server.storage.RetentionPlanner;
@@ -71,6 +71,7 @@ final class Retention {
                 if (log == null || !log.deleteOldestSegment()) {
                     break;
                 }
+                replica.coordinators.truncateBefore(log.firstIndex());
                 deleted++;
                 LOG.info(() -> "retention (" + next.get().reason() + ") deleted the oldest segment of " + view.stream()
                         + "/" + view.rangeId());
@@ -84,8 +85,8 @@ final class Retention {
     private List<RangeView> views() {
         List<RangeView> views = new ArrayList<>(ranges.size());
         for (RangeReplica r : ranges.values()) {
-            StreamDescriptor s = catalog.get(r.key.stream());
-            StreamOptions o = s == null ? StreamOptions.DEFAULT : s.options();
+            StreamClaim s = catalog.stream(r.key.stream());
+            StreamOptions o = s == null ? StreamOptions.DEFAULT : StreamCatalog.options(s);
             views.add(new RangeView(
                     r.key.stream(),
                     r.key.rangeId(),

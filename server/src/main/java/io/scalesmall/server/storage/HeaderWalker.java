@@ -11,7 +11,7 @@ import java.nio.channels.FileChannel;
  * batches, reading the file in chunks so that a run of small batches costs one read and a large
  * batch's records are skipped. Not thread-safe: one walk, one thread; close it to free its buffer.
  */
-final class HeaderWalker implements AutoCloseable {
+final class HeaderWalker implements AutoCloseable, HeaderVisitor.BatchHeader {
     private final FileChannel channel;
     private final long end;
     private final int chunkBytes;
@@ -72,20 +72,44 @@ final class HeaderWalker implements AutoCloseable {
         return totalBytes;
     }
 
-    long hlcTime() {
+    @Override
+    public long coordinatorHigh() {
+        return buf.getLong(offset + BatchFormat.COORDINATOR_OFFSET);
+    }
+
+    @Override
+    public long coordinatorLow() {
+        return buf.getLong(offset + BatchFormat.COORDINATOR_OFFSET + 8);
+    }
+
+    @Override
+    public long batchSeq() {
+        return BatchFormat.batchSeq(buf, offset);
+    }
+
+    @Override
+    public long hlcTime() {
         return BatchFormat.hlcTime(buf, offset);
     }
 
-    long producerId() {
+    @Override
+    public long producerId() {
         return BatchFormat.producerId(buf, offset);
     }
 
-    long producerSeq() {
+    @Override
+    public long producerSeq() {
         return BatchFormat.producerSeq(buf, offset);
     }
 
-    int count() {
+    @Override
+    public int count() {
         return BatchFormat.count(buf, offset);
+    }
+
+    @Override
+    public int attributes() {
+        return buf.getByte(offset + BatchFormat.ATTRIBUTES_OFFSET) & 0xFF;
     }
 
     @Override

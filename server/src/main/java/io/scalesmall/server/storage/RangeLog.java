@@ -293,6 +293,29 @@ public final class RangeLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Walks the headers of the retained batches from {@code fromIndex} (or the oldest retained, if
+     * later) in index order, until the walk returns false or the end of the log. Any thread.
+     */
+    public void walkHeaders(long fromIndex, HeaderVisitor.Walk walk) throws IOException {
+        long next = nextIndex;
+        List<Segment> all = segments.acquireAll();
+        try {
+            for (Segment segment : all) {
+                long last = segment.lastIndex();
+                if (last < fromIndex || segment.isEmpty()) {
+                    continue;
+                }
+                long start = Math.max(fromIndex, segment.baseIndex());
+                if (start >= next || !segment.walkFrom(start, next, walk, allocator)) {
+                    return;
+                }
+            }
+        } finally {
+            all.forEach(Segment::release);
+        }
+    }
+
     /** Visits the header of every retained batch in index order, reading only headers. */
     public void forEachBatchHeader(HeaderVisitor visitor) throws IOException {
         long next = nextIndex;

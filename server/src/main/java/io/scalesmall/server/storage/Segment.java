@@ -286,6 +286,25 @@ final class Segment extends AbstractReferenceCounted {
         }
     }
 
+    /**
+     * Walks the headers from {@code fromIndex} (this segment holds it) up to {@code limitIndex},
+     * exclusive; false when the walk stopped early or reached the limit.
+     */
+    boolean walkFrom(long fromIndex, long limitIndex, HeaderVisitor.Walk walk, ByteBufAllocator allocator)
+            throws IOException {
+        long at = fromIndex;
+        long start = positionOf(fromIndex, allocator);
+        try (HeaderWalker walker = new HeaderWalker(channel, start, sizeBytes, HEADER_CHUNK_BYTES, allocator)) {
+            while (walker.next()) {
+                if (at >= limitIndex || !walk.visit(at, walker)) {
+                    return false;
+                }
+                at++;
+            }
+        }
+        return true;
+    }
+
     /** Visits the headers of batches below {@code limitIndex}; false if the visitor saw the limit. */
     boolean forEachHeader(long limitIndex, HeaderVisitor visitor, ByteBufAllocator allocator) throws IOException {
         long at = baseIndex;
@@ -294,7 +313,7 @@ final class Segment extends AbstractReferenceCounted {
                 if (at >= limitIndex) {
                     return false;
                 }
-                visitor.visit(at, walker.producerId(), walker.producerSeq(), walker.count(), walker.hlcTime());
+                visitor.visit(at, walker);
                 at++;
             }
         }

@@ -54,7 +54,7 @@ class BadInputTest {
             c.publish(7, "healthy", 42, 0, List.of("still", "serving"), null);
             RawClient.Frame ack = c.read();
             assertThat(ack.type()).isEqualTo(FrameType.PUBLISH_OK);
-            c.fetch(8, new FetchRequest("healthy", 0, StartPosition.beginning(), 1 << 20, 0));
+            c.fetch(8, new FetchRequest("healthy", c.range("healthy"), StartPosition.beginning(), 1 << 20, 0));
             RawClient.Frame data = c.read();
             assertThat(TestNodes.payloads(data.body())).containsExactly("still", "serving");
         }
@@ -80,7 +80,7 @@ class BadInputTest {
             c.writeRaw(new byte[] {0, 0, 1, 0, 1, 2, 0, 0, 0, 0, 0, 3, 1, 2, 3});
         }
         try (RawClient c = helloed()) {
-            c.fetch(3, new FetchRequest("s", 0, StartPosition.beginning(), 1 << 20, 0));
+            c.fetch(3, new FetchRequest("s", c.range("s"), StartPosition.beginning(), 1 << 20, 0));
             assertThat(TestNodes.payloads(c.read().body())).containsExactly("kept");
         }
         assertNodeStillServes();
@@ -107,8 +107,12 @@ class BadInputTest {
             RawClient.Frame f = c.read();
             assertThat(f.error().code()).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE);
             assertThat(f.error().message()).contains("1024");
-            c.fetch(6, new FetchRequest("s", 0, StartPosition.beginning(), 1 << 20, 0));
-            assertThat(c.read().error().code()).isEqualTo(ErrorCode.UNKNOWN_STREAM);
+            c.fetch(6, new FetchRequest("s", c.range("s"), StartPosition.beginning(), 1 << 20, 0));
+            RawClient.Frame stored = c.read();
+            assertThat(stored.type()).isEqualTo(FrameType.FETCH_OK);
+            assertThat(TestNodes.payloads(stored.body()))
+                    .as("nothing of the refused batch")
+                    .isEmpty();
         }
         assertNodeStillServes();
     }

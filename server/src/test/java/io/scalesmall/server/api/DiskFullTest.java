@@ -54,7 +54,7 @@ class DiskFullTest {
     }
 
     private List<String> readAll(RawClient c) throws IOException {
-        c.fetch(50, new FetchRequest("s", 0, StartPosition.beginning(), 1 << 20, 0));
+        c.fetch(50, new FetchRequest("s", c.range("s"), StartPosition.beginning(), 1 << 20, 0));
         return TestNodes.payloads(c.read().body());
     }
 

@@ -3,6 +3,8 @@ package io.scalesmall.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.buffer.ByteBuf;
+import io.scalesmall.protocol.BatchFormat;
 import io.scalesmall.protocol.DataResponse;
 import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.protocol.ErrorCode;
@@ -48,7 +50,7 @@ class PublishFetchTest {
     }
 
     private List<String> fetchAll(RawClient c, String stream, StartPosition from) throws IOException {
-        c.fetch(99, new FetchRequest(stream, 0, from, 1 << 20, 0));
+        c.fetch(99, new FetchRequest(stream, c.range(stream), from, 1 << 20, 0));
         RawClient.Frame f = c.read();
         assertThat(f.type()).isEqualTo(FrameType.FETCH_OK);
         return TestNodes.payloads(f.body());
@@ -75,7 +77,7 @@ class PublishFetchTest {
                 c.publish(10 + i, "s", 1, i, List.of("m" + i), null);
                 PublishResponse ack = PublishResponse.read(c.read().body());
                 assertThat(ack.diskAcks()).isEqualTo(1);
-                assertThat(node.agent().log("s", 0).durableIndex()).isGreaterThanOrEqualTo(ack.batchSeq());
+                assertThat(node.agent().log("s", c.range("s")).durableIndex()).isGreaterThanOrEqualTo(ack.batchSeq());
             }
         }
     }
@@ -142,23 +144,35 @@ class PublishFetchTest {
             c.read();
             c.publish(3, "s", 1, 3, List.of("d"), null);
             c.read();
-            RangeCursor afterB = new RangeCursor(0, List.of(new RangeCursor.Entry(node.nodeId(), 0, 2)));
+            RangeCursor afterB = new RangeCursor(c.range("s"), List.of(new RangeCursor.Entry(node.nodeId(), 0, 2)));
             assertThat(fetchAll(c, "s", StartPosition.cursor(afterB))).containsExactly("c", "d");
-            RangeCursor afterFirstBatch = new RangeCursor(0, List.of(new RangeCursor.Entry(node.nodeId(), 1, 0)));
+            RangeCursor afterFirstBatch =
+                    new RangeCursor(c.range("s"), List.of(new RangeCursor.Entry(node.nodeId(), 1, 0)));
             assertThat(fetchAll(c, "s", StartPosition.cursor(afterFirstBatch))).containsExactly("d");
             assertThat(fetchAll(c, "s", StartPosition.end())).isEmpty();
         }
     }
 
     @Test
-    void cursorFromAnotherNodeIsRefused() throws IOException {
+    void cursorOfAnotherRangeIsRefused() throws IOException {
         try (RawClient c = helloed(DurabilityPolicy.MEMORY_1)) {
             c.publish(2, "s", 1, 0, List.of("a"), null);
             c.read();
-            RangeCursor foreign =
-                    new RangeCursor(0, List.of(new RangeCursor.Entry(new io.scalesmall.protocol.NodeId(1, 2), 0, 0)));
-            c.fetch(3, new FetchRequest("s", 0, StartPosition.cursor(foreign), 1024, 0));
+            RangeCursor other = new RangeCursor(c.range("s") + 1, List.of());
+            c.fetch(3, new FetchRequest("s", c.range("s"), StartPosition.cursor(other), 1024, 0));
             assertThat(c.read().error().code()).isEqualTo(ErrorCode.INVALID_CURSOR);
+        }
+    }
+
+    @Test
+    void cursorNamingOnlyUnknownCoordinatorsReadsEverythingHere() throws IOException {
+        try (RawClient c = helloed(DurabilityPolicy.MEMORY_1)) {
+            c.publish(2, "s", 1, 0, List.of("a"), null);
+            c.read();
+            // A coordinator this replica never saw: its batches are elsewhere; everything here is new.
+            RangeCursor foreign = new RangeCursor(
+                    c.range("s"), List.of(new RangeCursor.Entry(new io.scalesmall.protocol.NodeId(1, 2), 5, 0)));
+            assertThat(fetchAll(c, "s", StartPosition.cursor(foreign))).containsExactly("a");
         }
     }
 
@@ -170,8 +184,10 @@ class PublishFetchTest {
             writer.read();
             // From just after "first", not from the end: the end would race with the publish
             // below, which travels on another connection.
-            RangeCursor afterFirst = new RangeCursor(0, List.of(new RangeCursor.Entry(node.nodeId(), 1, 0)));
-            reader.fetch(5, new FetchRequest("s", 0, StartPosition.cursor(afterFirst), 1 << 20, 30_000));
+            RangeCursor afterFirst =
+                    new RangeCursor(reader.range("s"), List.of(new RangeCursor.Entry(node.nodeId(), 1, 0)));
+            reader.fetch(
+                    5, new FetchRequest("s", reader.range("s"), StartPosition.cursor(afterFirst), 1 << 20, 30_000));
             writer.publish(3, "s", 1, 1, List.of("second"), null);
             writer.read();
             RawClient.Frame f = reader.read();
@@ -186,10 +202,11 @@ class PublishFetchTest {
                 RawClient writer = helloed(DurabilityPolicy.MEMORY_1)) {
             writer.publish(2, "s", 1, 0, List.of("old"), null);
             writer.read();
+            int rangeId = reader.range("s");
             reader.send(
                     FrameType.SUBSCRIBE,
                     40,
-                    b -> new FetchRequest("s", 0, StartPosition.beginning(), 1 << 20, 0).write(b));
+                    b -> new FetchRequest("s", rangeId, StartPosition.beginning(), 1 << 20, 0).write(b));
             RawClient.Frame first = reader.read();
             assertThat(first.type()).isEqualTo(FrameType.SUBSCRIBE_DATA);
             assertThat(TestNodes.payloads(first.body())).containsExactly("old");
@@ -199,12 +216,9 @@ class PublishFetchTest {
                 RawClient.Frame f = reader.read();
                 assertThat(f.requestId()).isEqualTo(40);
                 assertThat(TestNodes.payloads(f.body())).containsExactly("new" + i);
-                assertThat(DataResponse.readPrefix(f.body().duplicate())
-                                .position()
-                                .entries()
-                                .get(0)
-                                .batchSeq())
-                        .isEqualTo(i);
+                ByteBuf batches = f.body().duplicate();
+                DataResponse.readPrefix(batches);
+                assertThat(BatchFormat.batchSeq(batches, batches.readerIndex())).isEqualTo(i + 1);
             }
         }
     }

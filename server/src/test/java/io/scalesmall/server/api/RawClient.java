@@ -3,15 +3,20 @@ package io.scalesmall.server.api;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.scalesmall.protocol.BatchFormat;
+import io.scalesmall.protocol.CreateStreamRequest;
 import io.scalesmall.protocol.DurabilityPolicy;
+import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.protocol.ErrorResponse;
 import io.scalesmall.protocol.FetchRequest;
 import io.scalesmall.protocol.FrameHeader;
 import io.scalesmall.protocol.FrameType;
 import io.scalesmall.protocol.HelloRequest;
+import io.scalesmall.protocol.MetadataRequest;
+import io.scalesmall.protocol.MetadataResponse;
 import io.scalesmall.protocol.Protocol;
 import io.scalesmall.protocol.PublishRequest;
 import io.scalesmall.protocol.RecordCodec;
+import io.scalesmall.protocol.StreamOptions;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -37,6 +42,7 @@ final class RawClient implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final DataInputStream in;
+    private final java.util.Map<String, Integer> ranges = new java.util.HashMap<>();
 
     RawClient(InetSocketAddress address) throws IOException {
         socket = new Socket(address.getAddress(), address.getPort());
@@ -108,8 +114,9 @@ final class RawClient implements AutoCloseable {
             List<String> payloads,
             DurabilityPolicy override)
             throws IOException {
+        int rangeId = range(stream);
         send(FrameType.PUBLISH, requestId, b -> {
-            PublishRequest.writePrefix(b, stream, 0, override);
+            PublishRequest.writePrefix(b, stream, rangeId, override);
             writeBatch(b, producerId, producerSeq, payloads);
         });
     }
@@ -123,6 +130,44 @@ final class RawClient implements AutoCloseable {
         }
         BatchFormat.writeUnstampedHeader(b, payloads.size(), producerId, producerSeq, 1_000, records.readableBytes());
         b.writeBytes(records);
+    }
+
+    /**
+     * The id of the current range of {@code stream} holding key hash 0 (a single node has one
+     * range per stream): creates the stream with default options if needed and waits for its
+     * range, as a client would. 0 when the stream cannot be created (an invalid name). Call it
+     * before traffic that leaves answers to read.
+     */
+    int range(String stream) throws IOException {
+        Integer known = ranges.get(stream);
+        if (known != null) {
+            return known;
+        }
+        send(FrameType.CREATE_STREAM, 900_001, b -> new CreateStreamRequest(stream, StreamOptions.DEFAULT).write(b));
+        Frame created = read();
+        if (created.type() == FrameType.ERROR && created.error().code() != ErrorCode.STREAM_EXISTS) {
+            return 0;
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            send(FrameType.METADATA, 900_002, b -> new MetadataRequest(List.of(stream)).write(b));
+            Frame answer = read();
+            if (answer.type() == FrameType.METADATA_OK) {
+                for (MetadataResponse.Stream st :
+                        MetadataResponse.read(answer.body()).streams()) {
+                    for (MetadataResponse.Range r : st.ranges()) {
+                        if (r.current() && r.firstHash() == 0) {
+                            ranges.put(stream, r.rangeId());
+                            return r.rangeId();
+                        }
+                    }
+                }
+            }
+            org.awaitility.Awaitility.await()
+                    .pollDelay(java.time.Duration.ofMillis(10))
+                    .until(() -> true);
+        }
+        throw new IOException("stream " + stream + " got no range within 10 s");
     }
 
     void fetch(int requestId, FetchRequest request) throws IOException {

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.scalesmall.protocol.BatchCompression;
 import io.scalesmall.protocol.BatchFormat;
 import io.scalesmall.protocol.DataResponse;
+import io.scalesmall.protocol.RangeCursor;
 import io.scalesmall.protocol.RecordReader;
 import io.scalesmall.server.Node;
 import io.scalesmall.server.NodeConfig;
@@ -27,17 +28,27 @@ final class TestNodes {
     }
 
     /** The payloads (as UTF-8) of a FETCH_OK/SUBSCRIBE_DATA body, honouring the position's skip. */
+    /**
+     * The payloads a client would deliver from a FETCH_OK or SUBSCRIBE_DATA body: batches the
+     * position covers, the first {@code skip} messages of the batch after an entry, and batches
+     * flagged as duplicates are left out.
+     */
     static List<String> payloads(ByteBuf body) {
         ByteBuf b = body.duplicate();
         DataResponse prefix = DataResponse.readPrefix(b);
-        int skip = prefix.position().entries().isEmpty()
-                ? 0
-                : prefix.position().entries().get(0).skip();
         List<String> out = new ArrayList<>();
         ByteBuf records = Unpooled.buffer();
         RecordReader reader = new RecordReader();
         while (b.isReadable()) {
             int at = b.readerIndex();
+            int total = BatchFormat.totalBytes(b, at);
+            RangeCursor.Entry entry = prefix.position().entry(BatchFormat.coordinator(b, at));
+            long seq = BatchFormat.batchSeq(b, at);
+            if ((entry != null && seq <= entry.batchSeq()) || BatchFormat.isDuplicate(b, at)) {
+                b.skipBytes(total);
+                continue;
+            }
+            int skip = entry != null && seq == entry.batchSeq() + 1 ? entry.skip() : 0;
             BatchCompression.decompressRecords(b, at, records);
             reader.reset(records, 0, records.readableBytes(), BatchFormat.baseTimestamp(b, at), Integer.MAX_VALUE);
             while (reader.next()) {
@@ -47,7 +58,7 @@ final class TestNodes {
                 }
                 out.add(new String(reader.valueBytes(), StandardCharsets.UTF_8));
             }
-            b.skipBytes(BatchFormat.totalBytes(b, at));
+            b.skipBytes(total);
         }
         return out;
     }

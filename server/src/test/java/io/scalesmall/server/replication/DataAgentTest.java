@@ -11,7 +11,12 @@ import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.protocol.NodeId;
 import io.scalesmall.protocol.PublishResponse;
+import io.scalesmall.protocol.RangeDescriptor;
 import io.scalesmall.protocol.StreamOptions;
+import io.scalesmall.server.cluster.HybridLogicalClock;
+import io.scalesmall.server.cluster.RangeClaim;
+import io.scalesmall.server.cluster.StreamClaim;
+import io.scalesmall.server.placement.RangeDirectory;
 import io.scalesmall.server.placement.StreamCatalog;
 import io.scalesmall.server.storage.DiskUsage;
 import io.scalesmall.server.storage.RangeLog;
@@ -36,6 +41,7 @@ class DataAgentTest {
     private final AtomicLong nowMs = new AtomicLong(START_MS);
     private final RecordingSink sink = new RecordingSink();
     private DataAgent agent;
+    private StreamCatalog catalog;
 
     /** Remembers every answer. */
     static final class RecordingSink implements AckSink {
@@ -84,8 +90,56 @@ class DataAgentTest {
                 DataAgentConfig.DEFAULT_PRODUCER_EXPIRY_MS,
                 1024,
                 10);
-        agent = new DataAgent(config, NODE, StreamCatalog.load(dir.resolve("streams")), nowMs::get);
+        catalog = StreamCatalog.load(dir.resolve("streams"), NODE);
+        agent = new DataAgent(
+                config,
+                NODE,
+                catalog,
+                new SingleNodeDirectory(catalog),
+                PeerSender.NONE,
+                new HybridLogicalClock(0),
+                nowMs::get);
         agent.start();
+    }
+
+    /**
+     * Placement for one node: every stream has one range, id 0, over the whole key space, held
+     * here; it exists as soon as something asks for it.
+     */
+    static final class SingleNodeDirectory implements RangeDirectory {
+        private final StreamCatalog catalog;
+
+        SingleNodeDirectory(StreamCatalog catalog) {
+            this.catalog = catalog;
+        }
+
+        void create(String stream, StreamOptions options) {
+            try {
+                catalog.putStream(new StreamClaim(
+                        stream, options.replicationFactor(), options.retentionMs(), options.retentionBytes(), 1, 0));
+                catalog.putRange(new RangeClaim(stream, 0, 0, RangeClaim.KEY_SPACE, 0, List.of(NODE), false));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public RangeClaim held(String stream, int rangeId) {
+            if (rangeId == 0 && catalog.stream(stream) == null) {
+                create(stream, StreamOptions.DEFAULT);
+            }
+            return catalog.range(stream, rangeId);
+        }
+
+        @Override
+        public RangeClaim adopt(RangeDescriptor range) {
+            throw new UnsupportedOperationException("one node adopts nothing");
+        }
+
+        @Override
+        public boolean isLive(NodeId node) {
+            return true;
+        }
     }
 
     private static RetentionConfig noWatermark() {
@@ -151,14 +205,7 @@ class DataAgentTest {
     @Test
     void streamAgeLimitDeletesOldSegmentsButNeverTheActiveOne() throws Exception {
         start(noWatermark(), 1024);
-        assertThat(agent.execute(() -> {
-                    try {
-                        agent.createStream("aged", new StreamOptions(1, 60_000, -1));
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }))
-                .isTrue();
+        new SingleNodeDirectory(catalog).create("aged", new StreamOptions(1, 60_000, -1));
         for (int i = 0; i < 20; i++) {
             publish(i + 1, "aged", 1, i, 1, DurabilityPolicy.MEMORY_1, 500);
         }

@@ -185,8 +185,8 @@ class RangeLogTest {
                 batches.append(log, i % 2 == 0 ? 3_000 : 20);
             }
             List<long[]> seen = new ArrayList<>();
-            log.forEachBatchHeader((index, producerId, producerSeq, count, hlcTime) ->
-                    seen.add(new long[] {index, producerId, producerSeq, count, hlcTime}));
+            log.forEachBatchHeader((index, h) ->
+                    seen.add(new long[] {index, h.producerId(), h.producerSeq(), h.count(), h.hlcTime()}));
             assertThat(seen).hasSize(40);
             for (int i = 0; i < 40; i++) {
                 long index = i + 1;

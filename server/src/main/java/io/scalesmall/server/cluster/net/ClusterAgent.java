@@ -32,6 +32,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.scalesmall.protocol.NodeId;
 import io.scalesmall.server.cluster.ClaimSet;
+import io.scalesmall.server.cluster.ClaimsPolicy;
 import io.scalesmall.server.cluster.ClusterConfig;
 import io.scalesmall.server.cluster.ClusterCounters;
 import io.scalesmall.server.cluster.ClusterListener;
@@ -78,11 +79,17 @@ import java.util.logging.Logger;
  */
 public final class ClusterAgent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterAgent.class.getName());
+    /** How long after a change of the state the claims policy is asked (changes in between join it). */
+    private static final long CLAIMS_REVIEW_DELAY_MS = 20;
+
     /** Largest TCP frame accepted: a whole-state reply of a very large cluster. */
     public static final int MAX_TCP_FRAME_BYTES = 64 << 20;
 
     private final ClusterConfig config;
     private ClusterKeys keys;
+    /** The keys for {@link #mac} and {@link #verifyMac}, used by other threads under this object's lock. */
+    private ClusterKeys sharedKeys;
+
     private final InetSocketAddress bindAddress;
     private final List<Endpoint> seeds;
     private final ClusterListener listener;
@@ -113,6 +120,9 @@ public final class ClusterAgent implements AutoCloseable {
     private volatile MemberEntry self;
     private volatile int localHealth;
     private boolean viewChanged;
+    private ClaimsPolicy claimsPolicy;
+    private boolean stateChanged;
+    private boolean reviewScheduled;
 
     /**
      * @param bindAddress where to listen (UDP and TCP); port 0 picks a free one
@@ -127,6 +137,7 @@ public final class ClusterAgent implements AutoCloseable {
         this.config = config;
         // Mac instances are not thread-safe; callers may share one ClusterKeys between agents.
         this.keys = keys.forAnotherThread();
+        this.sharedKeys = keys.forAnotherThread();
         this.bindAddress = bindAddress;
         this.seeds = List.copyOf(seeds);
         this.listener = listener;
@@ -148,6 +159,49 @@ public final class ClusterAgent implements AutoCloseable {
         }
         this.keyWatcher = new KeyFileWatcher(keyFile, loadedContents);
         this.keyReloadMs = everyMs;
+    }
+
+    /**
+     * Before {@link #start}: {@code policy} decides this node's claims; it is asked a moment after
+     * every change of the state, once this node has joined.
+     */
+    public void claimsPolicy(ClaimsPolicy policy) {
+        this.claimsPolicy = policy;
+    }
+
+    /** Asks the claims policy to review this node's claims soon. Thread-safe. */
+    public void reviewClaims() {
+        group.execute(() -> {
+            stateChanged = true;
+            afterCall();
+        });
+    }
+
+    /**
+     * The HMAC-SHA256 of {@code data} under the current cluster signing key: how this node proves
+     * membership on its data connections to peers. Thread-safe.
+     */
+    public synchronized byte[] mac(byte[] data) {
+        ByteBuf out = io.netty.buffer.Unpooled.buffer(ClusterKeys.MAC_BYTES);
+        sharedKeys.sign(io.netty.buffer.Unpooled.wrappedBuffer(data), 0, data.length, out);
+        byte[] mac = new byte[ClusterKeys.MAC_BYTES];
+        out.readBytes(mac);
+        return mac;
+    }
+
+    /** True when {@code mac} is {@code data}'s HMAC under any accepted cluster key. Thread-safe. */
+    public synchronized boolean verifyMac(byte[] data, byte[] mac) {
+        if (mac.length != ClusterKeys.MAC_BYTES) {
+            return false;
+        }
+        ByteBuf buf = io.netty.buffer.Unpooled.buffer(data.length + mac.length);
+        buf.writeBytes(data).writeBytes(mac);
+        return sharedKeys.verify(buf, 0, data.length, data.length);
+    }
+
+    /** Runs {@code task} on the cluster thread. */
+    public void execute(Runnable task) {
+        group.execute(task);
     }
 
     /**
@@ -368,6 +422,9 @@ public final class ClusterAgent implements AutoCloseable {
         if (reloaded != null) {
             keys = reloaded;
             codec = new ClusterCodec(reloaded);
+            synchronized (this) {
+                sharedKeys = reloaded.forAnotherThread();
+            }
             LOG.info("cluster key file reloaded: signing with key "
                     + reloaded.fingerprints().split(",")[0] + ", accepting " + reloaded.fingerprints());
         }
@@ -462,6 +519,10 @@ public final class ClusterAgent implements AutoCloseable {
             viewChanged = false;
             members = List.copyOf(new ArrayList<>(protocol.state().members()));
         }
+        if (stateChanged && claimsPolicy != null && !reviewScheduled && protocol.joined()) {
+            reviewScheduled = true;
+            group.schedule(this::runClaimsReview, CLAIMS_REVIEW_DELAY_MS, TimeUnit.MILLISECONDS);
+        }
         self = protocol.self();
         localHealth = protocol.localHealth();
         long next = protocol.nextTimerMs();
@@ -486,21 +547,40 @@ public final class ClusterAgent implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
+    private void runClaimsReview() {
+        reviewScheduled = false;
+        stateChanged = false;
+        ClaimSet wanted;
+        try {
+            wanted = claimsPolicy.review(protocol.state());
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "placement review failed", e);
+            return;
+        }
+        if (wanted != null) {
+            protocol.updateClaims(System.currentTimeMillis(), wanted.streams(), wanted.ranges());
+        }
+        afterCall();
+    }
+
     private final class ViewListener implements ClusterListener {
         @Override
         public void memberChanged(MemberEntry previous, MemberEntry current) {
             viewChanged = true;
+            stateChanged = true;
             listener.memberChanged(previous, current);
         }
 
         @Override
         public void claimsChanged(ClaimSet previous, ClaimSet current) {
+            stateChanged = true;
             listener.claimsChanged(previous, current);
         }
 
         @Override
         public void memberRemoved(NodeId id) {
             viewChanged = true;
+            stateChanged = true;
             listener.memberRemoved(id);
         }
     }

@@ -1,10 +1,12 @@
-package io.scalesmall.server.replication;
+package io.scalesmall.server.cluster;
 
 /**
  * A hybrid logical clock: timestamps that never go backwards, stay close to wall time and order
  * events across nodes. A time is packed into a long as {@code physicalMs << 16 | logical}.
  *
- * <p>Sans-IO: the caller passes the wall-clock reading. Not thread-safe; owned by one thread.
+ * <p>Sans-IO: the caller passes the wall-clock reading. Thread-safe (the data agent stamps
+ * batches with it, placement stamps the ranges it creates); each call takes a lock held for a few
+ * instructions.
  */
 public final class HybridLogicalClock {
     private static final int LOGICAL_BITS = 16;
@@ -18,7 +20,7 @@ public final class HybridLogicalClock {
     }
 
     /** A new time, after every time issued or observed so far, for a local event at {@code nowMs}. */
-    public long tick(long nowMs) {
+    public synchronized long tick(long nowMs) {
         long physical = last >>> LOGICAL_BITS;
         if (nowMs > physical) {
             last = nowMs << LOGICAL_BITS;
@@ -31,7 +33,7 @@ public final class HybridLogicalClock {
     }
 
     /** Moves the clock past a time seen from another node. */
-    public void observe(long remoteTime) {
+    public synchronized void observe(long remoteTime) {
         if (remoteTime > last) {
             last = remoteTime;
         }
