@@ -27,7 +27,9 @@ import java.util.concurrent.CompletableFuture;
 final class ProducerBatch extends Request {
     private static final Object[] NO_FUTURES = new Object[0];
 
-    final RangeProducer range;
+    /** The range the batch is for; changes only when a sealed range's batch moves to its successor. */
+    RangeProducer range;
+
     final DurabilityPolicy override;
     final long baseTimestamp;
     final long createdNanos;
@@ -124,6 +126,17 @@ final class ProducerBatch extends Request {
         this.producerSeq = newProducerSeq;
         frame.setLong(batchAt + BatchFormat.PRODUCER_ID_OFFSET, newProducerId);
         frame.setLong(batchAt + BatchFormat.PRODUCER_SEQ_OFFSET, newProducerSeq);
+    }
+
+    /**
+     * Moves a batch its range refused as sealed (so certainly not stored) to the range's successor,
+     * under the successor's identity and sequence. Only while no copy of the frame is on the wire.
+     */
+    void retarget(RangeProducer successor, long newProducerId, long newProducerSeq) {
+        this.range = successor;
+        // The publish prefix ends with i32 rangeId, u8 memory copies, u8 disk copies.
+        frame.setInt(batchAt - 6, successor.rangeId);
+        reidentify(newProducerId, newProducerSeq);
     }
 
     /** A view of the frame for one write; the batch keeps its own reference for retries. */

@@ -45,7 +45,7 @@ final class Producers {
         boolean[] created = new boolean[1];
         producer = streams.computeIfAbsent(stream, s -> {
             created[0] = true;
-            return new StreamProducer(s, this::newRange);
+            return new StreamProducer(s, this::newRange, sender::rangeReplacedLater);
         });
         if (created[0] && producer.resolving.compareAndSet(false, true)) {
             metadata.request(producer);

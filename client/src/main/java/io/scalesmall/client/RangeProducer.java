@@ -58,6 +58,22 @@ final class RangeProducer {
     private int countHint = 16;
     private int unacked;
 
+    /**
+     * The producer of the range that replaced this one when a placement change sealed it; set
+     * once, when metadata shows the change. Batches this range refuses as sealed move there.
+     */
+    volatile RangeProducer successor;
+
+    /**
+     * While set, this producer sends nothing: the range it replaces still has unacknowledged
+     * batches, which must reach the stream before this range's (they hold earlier messages).
+     * Event loop only once set.
+     */
+    volatile RangeProducer predecessor;
+
+    /** Batches taken over from {@link #predecessor}, at the head of {@link #unsent}. Event loop. */
+    private int absorbed;
+
     /** Set while this producer waits in the sender's ready queue. */
     final AtomicBoolean queuedForDrain = new AtomicBoolean();
 
@@ -430,6 +446,75 @@ final class RangeProducer {
     /** Whether any sealed batch awaits sending or an answer. */
     boolean hasUnacked() {
         return !inflight.isEmpty() || !retry.isEmpty() || !unsent.isEmpty();
+    }
+
+    /**
+     * Whether this producer must hold its batches: its predecessor still has messages that are
+     * neither acknowledged nor moved here. Clears the predecessor once it has none. Event loop.
+     */
+    boolean gated() {
+        RangeProducer p = predecessor;
+        if (p == null) {
+            return false;
+        }
+        if (p.hasUnacked() || p.hasOpenOrReady()) {
+            return true;
+        }
+        predecessor = null;
+        return false;
+    }
+
+    private boolean hasOpenOrReady() {
+        lock.lock();
+        try {
+            return openDefault != null || (openOverrides != null && !openOverrides.isEmpty()) || !ready.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes over a batch the predecessor's range refused as sealed: it goes after the batches
+     * taken over before it and before this producer's own, and every unsent batch is numbered
+     * again in that order. Event loop; only while this producer has sent nothing ({@link #gated}).
+     */
+    void absorb(ProducerBatch batch) {
+        RangeProducer from = batch.range;
+        from.batchFinished();
+        lock.lock();
+        try {
+            takeReadyLocked();
+            unacked++;
+            if (!inflight.isEmpty() || !retry.isEmpty()) {
+                // Something of ours went out already: keep every message, at the cost of order.
+                batch.retarget(this, producerId, nextSeq);
+                batch.sealOrder = nextSealOrder++;
+                nextSeq += batch.count;
+                unsent.addLast(batch);
+                return;
+            }
+            List<ProducerBatch> all = new ArrayList<>(unsent);
+            all.add(absorbed++, batch);
+            unsent.clear();
+            long seq = 0;
+            long order = 0;
+            for (ProducerBatch b : all) {
+                if (b == batch) {
+                    b.retarget(this, producerId, seq);
+                } else {
+                    b.reidentify(producerId, seq);
+                }
+                // Resends sort by seal order: keep it the order of the sequences.
+                b.sealOrder = order++;
+                seq += b.count;
+                unsent.addLast(b);
+            }
+            nextSeq = seq;
+            nextSealOrder = order;
+            // Batches still open are sealed later with sequences from nextSeq.
+        } finally {
+            lock.unlock();
+        }
     }
 
     private List<ProducerBatch> unackedSortedLocked() {

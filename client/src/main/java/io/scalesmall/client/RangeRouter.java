@@ -45,6 +45,11 @@ final class RangeRouter {
         return p[indexOf(Integer.toUnsignedLong(Murmur3.hash32(key, 0)))];
     }
 
+    /** The producer of the range holding {@code hash}. */
+    RangeProducer producerOf(long hash) {
+        return producers[indexOf(hash)];
+    }
+
     /** The index of the range holding {@code hash}. */
     int indexOf(long hash) {
         int i = Arrays.binarySearch(firstHash, hash);

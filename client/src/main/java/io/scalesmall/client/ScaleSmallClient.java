@@ -86,6 +86,7 @@ public final class ScaleSmallClient implements AutoCloseable {
         this.producerId = sender.newProducerId();
         this.producers = new Producers(sender, config, producerId, this::resolveRanges);
         this.fetchDecoder = new BatchDecoder(range -> new Cursor(List.of(range)));
+        sender.onMetadataNeeded(stream -> requestMetadata(List.of(stream)));
         sender.start();
         long ageMs = config.metadataMaxAgeMs();
         sender.loop.scheduleAtFixedRate(this::refreshMetadata, ageMs, ageMs, TimeUnit.MILLISECONDS);

@@ -75,6 +75,8 @@ final class Sender implements FrameHandler.Listener {
     private final Runnable lingerCheckTask = this::lingerCheck;
     private final long lingerNanos;
     private volatile Limits limits;
+    /** Asks for fresh metadata of a stream whose ranges changed (set by the client). */
+    private volatile Consumer<String> metadataNeeded = stream -> {};
 
     // Owned by the event loop.
     private State state = State.DISCONNECTED;
@@ -134,6 +136,11 @@ final class Sender implements FrameHandler.Listener {
             id = config.random().nextLong();
         } while (id == 0);
         return id;
+    }
+
+    /** Where to ask for fresh metadata when a range turns out sealed or not held. */
+    void onMetadataNeeded(Consumer<String> callback) {
+        this.metadataNeeded = callback;
     }
 
     /** Makes the sender aware of a new range producer. */
@@ -306,6 +313,9 @@ final class Sender implements FrameHandler.Listener {
     }
 
     private void maybeSend(RangeProducer rp) {
+        if (rp.gated()) {
+            return;
+        }
         if (state == State.READY) {
             if (rp.retryPending) {
                 maybeRetry(rp);
@@ -646,11 +656,63 @@ final class Sender implements FrameHandler.Listener {
         rp.retryBackoff.reset();
         b.complete(response, limiter);
         maybeRetry(rp);
+        kickSuccessor(rp);
+    }
+
+    /** The successor of a replaced range may send once the replaced one has nothing pending. */
+    private void kickSuccessor(RangeProducer rp) {
+        RangeProducer next = rp.successor;
+        if (next != null && !rp.hasUnacked()) {
+            next.takeReady();
+            maybeSend(next);
+        }
+    }
+
+    /** {@link #rangeReplaced} on the event loop. Any thread. */
+    void rangeReplacedLater(RangeProducer rp) {
+        execute(() -> rangeReplaced(rp), rp);
+    }
+
+    /**
+     * The successor of a range, now known: batches the range refused as sealed move there. Event
+     * loop.
+     */
+    void rangeReplaced(RangeProducer rp) {
+        RangeProducer next = rp.successor;
+        if (next == null || !rp.inflight.isEmpty()) {
+            return;
+        }
+        // Only batches the range refused as sealed are certainly not stored; the others are
+        // resent to it, and it acknowledges those it holds.
+        List<ProducerBatch> refused = new ArrayList<>();
+        rp.retry.removeIf(b -> !b.maybeStored && refused.add(b));
+        refused.sort(Comparator.comparingLong(x -> x.sealOrder));
+        for (ProducerBatch b : refused) {
+            next.absorb(b);
+        }
+        if (rp.retry.isEmpty()) {
+            rp.retryPending = false;
+        }
+        kickSuccessor(rp);
+        requestFlush();
     }
 
     private void onBatchError(ProducerBatch b, ErrorResponse error) {
         RangeProducer rp = b.range;
         rp.removeInflight(b);
+        if (error.code() == ErrorCode.RANGE_SEALED && rp.successor != null) {
+            // Not stored: it belongs to the range that replaced this one.
+            b.maybeStored = false;
+            rp.successor.absorb(b);
+            kickSuccessor(rp);
+            return;
+        }
+        if (error.code() == ErrorCode.RANGE_SEALED || error.code() == ErrorCode.NOT_A_REPLICA) {
+            if (error.code() == ErrorCode.RANGE_SEALED) {
+                b.maybeStored = false;
+            }
+            metadataNeeded.accept(rp.stream);
+        }
         if (error.code().retriable()) {
             if (error.code() == ErrorCode.OUT_OF_ORDER_SEQUENCE) {
                 b.maybeStored = false;

@@ -20,6 +20,9 @@ import java.util.concurrent.TimeoutException;
 final class StreamProducer {
     final String stream;
     private final RangeFactory factory;
+    /** Told of a range a placement change replaced (its producer now has a successor). */
+    private final java.util.function.Consumer<RangeProducer> replacedRanges;
+
     private final Map<Integer, RangeProducer> byRangeId = new HashMap<>();
     private volatile CompletableFuture<Void> routed = new CompletableFuture<>();
     private volatile RangeRouter router;
@@ -31,9 +34,10 @@ final class StreamProducer {
         RangeProducer create(String stream, int rangeId);
     }
 
-    StreamProducer(String stream, RangeFactory factory) {
+    StreamProducer(String stream, RangeFactory factory, java.util.function.Consumer<RangeProducer> replacedRanges) {
         this.stream = stream;
         this.factory = factory;
+        this.replacedRanges = replacedRanges;
     }
 
     /** True once metadata named the stream's ranges. */
@@ -115,10 +119,31 @@ final class StreamProducer {
         }
         long[] first = new long[ranges.size()];
         RangeProducer[] producers = new RangeProducer[ranges.size()];
+        RangeRouter old = router;
         for (int i = 0; i < ranges.size(); i++) {
             MetadataResponse.Range r = ranges.get(i);
             first[i] = r.firstHash();
-            producers[i] = byRangeId.computeIfAbsent(r.rangeId(), id -> factory.create(stream, id));
+            RangeProducer known = byRangeId.get(r.rangeId());
+            if (known == null) {
+                known = factory.create(stream, r.rangeId());
+                byRangeId.put(r.rangeId(), known);
+                if (old != null) {
+                    // A placement change replaced the range of this slice: its pending messages
+                    // go first, then this range's.
+                    RangeProducer replaced = old.producerOf(r.firstHash());
+                    if (replaced != known && replaced.successor == null) {
+                        known.predecessor = replaced;
+                        replaced.successor = known;
+                        replacedRanges.accept(replaced);
+                    }
+                }
+            }
+            // Metadata from a node that has not heard of a placement change yet must not send
+            // messages back to a range already replaced.
+            while (known.successor != null) {
+                known = known.successor;
+            }
+            producers[i] = known;
         }
         router = new RangeRouter(first, producers);
         routed.complete(null);

@@ -162,7 +162,13 @@ public final class ClientServer implements AutoCloseable {
                 throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, "stream '" + name + "' does not exist");
             }
             List<MetadataResponse.Range> ranges = new ArrayList<>();
-            for (RangeInfo info : view.ranges(name).values()) {
+            List<RangeInfo> infos = new ArrayList<>(view.ranges(name).values());
+            // By key slice, then oldest first: a slice's ranges in the order readers read them.
+            infos.sort(java.util.Comparator.comparingLong(
+                            (RangeInfo r) -> r.descriptor().startHash())
+                    .thenComparingLong(r -> r.descriptor().sinceHlc())
+                    .thenComparingInt(RangeInfo::rangeId));
+            for (RangeInfo info : infos) {
                 boolean current = view.isCurrent(info);
                 List<NodeId> where = current ? info.descriptor().replicas() : info.holders();
                 List<Integer> replicas = new ArrayList<>(where.size());

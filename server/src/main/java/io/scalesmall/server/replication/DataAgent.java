@@ -199,10 +199,6 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         } else if (claim == null) {
             code = ErrorCode.NOT_A_REPLICA;
             refusal = "range " + rangeId + " of " + stream + " is not held by this node; refresh the metadata";
-        } else if (claim.sealed()) {
-            code = ErrorCode.RANGE_SEALED;
-            refusal = "range " + rangeId + " of " + stream
-                    + " was replaced by a placement change and takes no new writes; refresh the metadata";
         } else if (policy.replicasNeeded() > claim.replicas().size()) {
             code = ErrorCode.POLICY_NOT_SATISFIABLE;
             refusal = "durability policy " + policy + " needs " + policy.replicasNeeded() + " replicas but range "
@@ -237,12 +233,26 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         long producerId = BatchFormat.producerId(batch, 0);
         long producerSeq = BatchFormat.producerSeq(batch, 0);
         int count = BatchFormat.count(batch, 0);
-        switch (range.producers.check(producerId, producerSeq, count)) {
-            case DUPLICATE -> {
-                batch.release();
-                acknowledgeDuplicate(range, policy, sink, requestId, inFlightBytes);
-                return;
-            }
+        ProducerTable.Verdict verdict = range.producers.check(producerId, producerSeq, count);
+        if (verdict == ProducerTable.Verdict.DUPLICATE) {
+            batch.release();
+            acknowledgeDuplicate(range, policy, sink, requestId, inFlightBytes);
+            return;
+        }
+        if (claim.sealed()) {
+            // Checked after the duplicates: a retry of a stored batch is acknowledged, and only a
+            // batch refused here is certainly not stored, so the client may move it elsewhere.
+            batch.release();
+            sink.publishFailed(
+                    requestId,
+                    inFlightBytes,
+                    ErrorCode.RANGE_SEALED,
+                    "range " + rangeId + " of " + stream
+                            + " was replaced by a placement change and takes no new writes; nothing of this batch"
+                            + " was stored; refresh the metadata");
+            return;
+        }
+        switch (verdict) {
             case OUT_OF_ORDER -> {
                 batch.release();
                 sink.publishFailed(
@@ -263,7 +273,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                                 + " overlaps stored messages; next expected is " + range.producers.expectedSeq());
                 return;
             }
-            case NEW -> {}
+            default -> {}
         }
         long seq = range.coordinators.lastSeq(nodeId) + 1;
         long time = hlc.tick(clockMs.getAsLong());

@@ -46,10 +46,12 @@ import java.util.logging.Logger;
  * used one way (this node's frames to that peer; the peer answers on its own connection).
  *
  * <p>The data agent queues frames during a burst and {@link #flush}es once per burst: each peer's
- * frames leave in one write. Frames for a peer that is not connected are dropped (a connection
- * attempt starts, at most once per {@value #RECONNECT_MS} ms); REPLICATE frames for a peer whose
- * connection is not writable (it does not keep up) are dropped too, so a slow replica costs a
- * bounded buffer; progress reports and pulls always go. Repair recovers what was dropped.
+ * frames leave in one write. While a connection is being opened, up to {@value
+ * #MAX_WAITING_BYTES} bytes of frames wait for it; frames for a peer that cannot be reached are
+ * dropped (a connection attempt starts at most once per {@value #RECONNECT_MS} ms); REPLICATE
+ * frames for a peer whose connection is not writable (it does not keep up) are dropped too, so a
+ * slow replica costs a bounded buffer; progress reports and pulls always go. Repair recovers what
+ * was dropped.
  *
  * <p>Threads: the queueing methods and {@link #flush} are called on the data agent thread only;
  * connections live on their own event loop.
@@ -59,6 +61,7 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
     private static final long RECONNECT_MS = 500;
     private static final int WRITE_LOW_BYTES = 8 << 20;
     private static final int WRITE_HIGH_BYTES = 32 << 20;
+    private static final int MAX_WAITING_BYTES = 8 << 20;
 
     private final NodeId self;
     private final Function<NodeId, InetSocketAddress> addressOf;
@@ -76,6 +79,10 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
         volatile Channel channel;
         long lastAttemptMs = Long.MIN_VALUE / 2;
         CompositeByteBuf queued;
+        /** Frames flushed while the connection is being opened; guarded by this link. */
+        CompositeByteBuf waiting;
+        /** Whether a connection attempt is in progress; guarded by this link. */
+        boolean connecting;
 
         Link(NodeId peer) {
             this.peer = peer;
@@ -84,6 +91,10 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
         boolean connected() {
             Channel c = channel;
             return c != null && c.isActive();
+        }
+
+        synchronized boolean isConnecting() {
+            return connecting;
         }
     }
 
@@ -120,7 +131,11 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
     public void replicate(NodeId peer, RangeDescriptor range, ByteBuf batches) {
         Link link = link(peer);
         Channel c = link.channel;
-        if (c == null || !c.isActive() || !c.isWritable()) {
+        boolean connecting;
+        synchronized (link) {
+            connecting = link.connecting;
+        }
+        if (!connecting && (c == null || !c.isActive() || !c.isWritable())) {
             batches.release();
             dropped.incrementAndGet();
             return;
@@ -136,7 +151,7 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
     @Override
     public void progress(NodeId peer, ProgressReport report) {
         Link link = link(peer);
-        if (!link.connected()) {
+        if (!link.connected() && !link.isConnecting()) {
             dropped.incrementAndGet();
             return;
         }
@@ -150,7 +165,7 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
     @Override
     public void pull(NodeId peer, PullRequest request) {
         Link link = link(peer);
-        if (!link.connected()) {
+        if (!link.connected() && !link.isConnecting()) {
             dropped.incrementAndGet();
             return;
         }
@@ -176,6 +191,20 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
                 continue;
             }
             link.queued = null;
+            synchronized (link) {
+                if (link.connecting) {
+                    if (link.waiting == null) {
+                        link.waiting = alloc.compositeDirectBuffer(256);
+                    }
+                    if (link.waiting.readableBytes() + out.readableBytes() <= MAX_WAITING_BYTES) {
+                        link.waiting.addComponent(true, out);
+                    } else {
+                        out.release();
+                        dropped.incrementAndGet();
+                    }
+                    continue;
+                }
+            }
             Channel c = link.channel;
             if (c == null || !c.isActive()) {
                 out.release();
@@ -209,6 +238,9 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
         if (old != null) {
             old.close();
         }
+        synchronized (link) {
+            link.connecting = true;
+        }
         ChannelFuture connect = new Bootstrap()
                 .group(group)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
@@ -225,13 +257,30 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
                 })
                 .connect(address);
         connect.addListener(f -> {
+            CompositeByteBuf waiting;
+            synchronized (link) {
+                link.connecting = false;
+                waiting = link.waiting;
+                link.waiting = null;
+                if (f.isSuccess()) {
+                    link.channel = connect.channel();
+                }
+            }
             if (!f.isSuccess()) {
                 LOG.fine(() -> "cannot reach peer " + link.peer + " at " + address + ": " + f.cause());
+                if (waiting != null) {
+                    waiting.release();
+                    dropped.incrementAndGet();
+                }
                 return;
             }
             Channel c = connect.channel();
-            c.writeAndFlush(hello(c.alloc()), c.voidPromise());
-            link.channel = c;
+            c.write(hello(c.alloc()), c.voidPromise());
+            if (waiting != null) {
+                sentBytes.addAndGet(waiting.readableBytes());
+                c.write(waiting, c.voidPromise());
+            }
+            c.flush();
         });
     }
 
