@@ -20,12 +20,14 @@ final class Producers {
 
     private final ConcurrentHashMap<String, StreamProducer> streams = new ConcurrentHashMap<>();
     private final Sender sender;
+    private final Senders senders;
     private final ClientConfig config;
     private final long producerId;
     private final MetadataRequester metadata;
 
-    Producers(Sender sender, ClientConfig config, long producerId, MetadataRequester metadata) {
-        this.sender = sender;
+    Producers(Senders senders, ClientConfig config, long producerId, MetadataRequester metadata) {
+        this.senders = senders;
+        this.sender = senders.bootstrap();
         this.config = config;
         this.producerId = producerId;
         this.metadata = metadata;
@@ -65,9 +67,11 @@ final class Producers {
         return streams.get(stream);
     }
 
-    private RangeProducer newRange(String stream, int rangeId) {
-        RangeProducer producer = new RangeProducer(stream, rangeId, sender, config, producerId);
-        sender.register(producer);
+    private RangeProducer newRange(String stream, int rangeId, List<java.net.InetSocketAddress> replicas) {
+        Sender target = senders.forReplicas(replicas);
+        RangeProducer producer = new RangeProducer(stream, rangeId, target, config, producerId);
+        producer.replicas = List.copyOf(replicas);
+        target.register(producer);
         return producer;
     }
 
@@ -76,7 +80,7 @@ final class Producers {
         for (MetadataResponse.Stream s : response.streams()) {
             StreamProducer producer = streams.get(s.name());
             if (producer != null) {
-                producer.update(s);
+                producer.update(s, response.nodes());
             }
         }
     }

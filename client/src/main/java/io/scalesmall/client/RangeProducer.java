@@ -42,7 +42,13 @@ final class RangeProducer {
 
     final String stream;
     final int rangeId;
-    private final Sender sender;
+    /** The sender of the replica this range's batches go to; changes on failover (event loop). */
+    volatile Sender sender;
+    /** The range's replicas (client addresses) in placement order, from metadata. */
+    volatile List<java.net.InetSocketAddress> replicas = List.of();
+    /** Which of {@link #replicas} the batches go to now. Event loop. */
+    int replicaIndex;
+
     private final int maxBatchBytes;
     private final int frameOverheadBytes;
     private final ReentrantLock lock = new ReentrantLock();
@@ -539,6 +545,20 @@ final class RangeProducer {
             producerId = newId;
             nextSeq = seq;
         }
+    }
+
+    /**
+     * Moves this range's batches to another sender (another replica). Event loop of both senders
+     * (they share it); only while nothing of this range is in flight.
+     */
+    void moveTo(Sender to) {
+        Sender from = sender;
+        if (from == to) {
+            return;
+        }
+        from.release(this);
+        sender = to;
+        to.adopt(this);
     }
 
     /** The identity new batches get; for tests. */

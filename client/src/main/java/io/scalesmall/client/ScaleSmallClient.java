@@ -64,6 +64,7 @@ public final class ScaleSmallClient implements AutoCloseable {
     private final Transport transport;
     private final InFlightLimiter limiter;
     private final Sender sender;
+    private final Senders senders;
     private final Producers producers;
     private final long producerId;
     private final BatchDecoder fetchDecoder;
@@ -84,9 +85,10 @@ public final class ScaleSmallClient implements AutoCloseable {
         this.limiter = new InFlightLimiter(config.maxInFlightBytes());
         this.sender = new Sender(config, transport, limiter);
         this.producerId = sender.newProducerId();
-        this.producers = new Producers(sender, config, producerId, this::resolveRanges);
+        this.senders = new Senders(config, transport, limiter, sender);
+        this.producers = new Producers(senders, config, producerId, this::resolveRanges);
         this.fetchDecoder = new BatchDecoder(range -> new Cursor(List.of(range)));
-        sender.onMetadataNeeded(stream -> requestMetadata(List.of(stream)));
+        senders.onMetadataNeeded(stream -> requestMetadata(List.of(stream)));
         sender.start();
         long ageMs = config.metadataMaxAgeMs();
         sender.loop.scheduleAtFixedRate(this::refreshMetadata, ageMs, ageMs, TimeUnit.MILLISECONDS);
@@ -304,7 +306,7 @@ public final class ScaleSmallClient implements AutoCloseable {
      *     call is acknowledged or failed
      */
     public CompletableFuture<Void> flushAsync() {
-        return sender.flush();
+        return senders.flush();
     }
 
     /**
@@ -540,7 +542,7 @@ public final class ScaleSmallClient implements AutoCloseable {
             // whatever is left is failed by the shutdown below
         }
         try {
-            sender.shutdown().get(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+            senders.shutdown().get(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             interrupted = true;
         } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {

@@ -77,6 +77,10 @@ final class Sender implements FrameHandler.Listener {
     private volatile Limits limits;
     /** Asks for fresh metadata of a stream whose ranges changed (set by the client). */
     private volatile Consumer<String> metadataNeeded = stream -> {};
+    /** Told when this sender's connection is lost, so that its ranges may move to other replicas. */
+    private volatile Consumer<Sender> connectionLostListener = sender -> {};
+    /** The servers this sender connects to, in turn. */
+    private final List<InetSocketAddress> servers;
 
     // Owned by the event loop.
     private State state = State.DISCONNECTED;
@@ -96,9 +100,23 @@ final class Sender implements FrameHandler.Listener {
     private ScheduledFuture<?> tickTask;
 
     Sender(ClientConfig config, Transport transport, InFlightLimiter limiter) {
+        this(config, transport, limiter, transport.nextLoop(), config.servers());
+    }
+
+    /**
+     * A sender on {@code loop} that connects to {@code servers} in turn; the client's senders share
+     * one loop, so that a range can move from one to another.
+     */
+    Sender(
+            ClientConfig config,
+            Transport transport,
+            InFlightLimiter limiter,
+            EventLoop loop,
+            List<InetSocketAddress> servers) {
+        this.servers = List.copyOf(servers);
         this.config = config;
         this.transport = transport;
-        this.loop = transport.nextLoop();
+        this.loop = loop;
         this.limiter = limiter;
         this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
         this.deliveryTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.deliveryTimeoutMs());
@@ -141,6 +159,36 @@ final class Sender implements FrameHandler.Listener {
     /** Where to ask for fresh metadata when a range turns out sealed or not held. */
     void onMetadataNeeded(Consumer<String> callback) {
         this.metadataNeeded = callback;
+    }
+
+    /** Where to report a lost connection (the client's routing). */
+    void onConnectionLost(Consumer<Sender> listener) {
+        this.connectionLostListener = listener;
+    }
+
+    /** The servers this sender connects to. */
+    List<InetSocketAddress> servers() {
+        return servers;
+    }
+
+    /** The range producers this sender sends for. Event loop. */
+    List<RangeProducer> ranges() {
+        return new ArrayList<>(ranges);
+    }
+
+    /** Takes over a range producer from another sender of the same loop. Event loop. */
+    void adopt(RangeProducer rp) {
+        if (!ranges.contains(rp)) {
+            ranges.add(rp);
+        }
+        rp.takeReady();
+        maybeSend(rp);
+        requestFlush();
+    }
+
+    /** Stops sending for a range producer that moved to another sender. Event loop. */
+    void release(RangeProducer rp) {
+        ranges.remove(rp);
     }
 
     /** Makes the sender aware of a new range producer. */
@@ -312,7 +360,13 @@ final class Sender implements FrameHandler.Listener {
         requestFlush();
     }
 
-    private void maybeSend(RangeProducer rp) {
+    void maybeSend(RangeProducer rp) {
+        Sender owner = rp.sender;
+        if (owner != this) {
+            // The range moved to another sender (of this same loop) meanwhile.
+            owner.maybeSend(rp);
+            return;
+        }
         if (rp.gated()) {
             return;
         }
@@ -374,6 +428,10 @@ final class Sender implements FrameHandler.Listener {
     }
 
     private void maybeRetry(RangeProducer rp) {
+        if (rp.sender != this) {
+            rp.sender.maybeRetry(rp);
+            return;
+        }
         if (!rp.retryPending || !rp.inflight.isEmpty() || state != State.READY) {
             return;
         }
@@ -384,8 +442,10 @@ final class Sender implements FrameHandler.Listener {
                 loop.schedule(
                         () -> {
                             rp.retryTimerSet = false;
-                            maybeRetry(rp);
-                            requestFlush();
+                            // The range may have moved to another sender meanwhile.
+                            Sender owner = rp.sender;
+                            owner.maybeRetry(rp);
+                            owner.requestFlush();
                         },
                         rp.retryAtNanos - now,
                         TimeUnit.NANOSECONDS);
@@ -458,7 +518,6 @@ final class Sender implements FrameHandler.Listener {
         if (state != State.DISCONNECTED) {
             return;
         }
-        List<InetSocketAddress> servers = config.servers();
         InetSocketAddress address = servers.get(serverIndex % servers.size());
         state = State.CONNECTING;
         channel = null;
@@ -481,7 +540,7 @@ final class Sender implements FrameHandler.Listener {
             return;
         }
         reconnectScheduled = true;
-        serverIndex = (serverIndex + 1) % config.servers().size();
+        serverIndex = (serverIndex + 1) % servers.size();
         loop.schedule(this::connect, reconnectBackoff.nextDelayMs(), TimeUnit.MILLISECONDS);
     }
 
@@ -536,6 +595,9 @@ final class Sender implements FrameHandler.Listener {
         requeue.sort(BY_REQUEST_ID);
         for (int i = requeue.size() - 1; i >= 0; i--) {
             queuedControl.addFirst(requeue.get(i));
+        }
+        if (state != State.CLOSED) {
+            connectionLostListener.accept(this);
         }
     }
 

@@ -29,9 +29,9 @@ final class StreamProducer {
     /** Set while a lookup of the stream's ranges runs. */
     final java.util.concurrent.atomic.AtomicBoolean resolving = new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** Creates the producer of one range (and registers it with the sender). */
+    /** Creates the producer of one range (and registers it with the sender of its first replica). */
     interface RangeFactory {
-        RangeProducer create(String stream, int rangeId);
+        RangeProducer create(String stream, int rangeId, List<java.net.InetSocketAddress> replicas);
     }
 
     StreamProducer(String stream, RangeFactory factory, java.util.function.Consumer<RangeProducer> replacedRanges) {
@@ -99,7 +99,7 @@ final class StreamProducer {
      *
      * @return true when the stream is routed after the update
      */
-    synchronized boolean update(MetadataResponse.Stream description) {
+    synchronized boolean update(MetadataResponse.Stream description, List<MetadataResponse.Node> nodes) {
         List<MetadataResponse.Range> ranges = new ArrayList<>();
         for (MetadataResponse.Range r : description.ranges()) {
             if (r.current()) {
@@ -123,9 +123,17 @@ final class StreamProducer {
         for (int i = 0; i < ranges.size(); i++) {
             MetadataResponse.Range r = ranges.get(i);
             first[i] = r.firstHash();
+            List<java.net.InetSocketAddress> replicas =
+                    new ArrayList<>(r.replicas().size());
+            for (int index : r.replicas()) {
+                MetadataResponse.Node n = nodes.get(index);
+                replicas.add(new java.net.InetSocketAddress(n.host(), n.port()));
+            }
             RangeProducer known = byRangeId.get(r.rangeId());
-            if (known == null) {
-                known = factory.create(stream, r.rangeId());
+            if (known != null) {
+                known.replicas = List.copyOf(replicas);
+            } else {
+                known = factory.create(stream, r.rangeId(), replicas);
                 byRangeId.put(r.rangeId(), known);
                 if (old != null) {
                     // A placement change replaced the range of this slice: its pending messages

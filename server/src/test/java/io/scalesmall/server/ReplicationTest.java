@@ -19,10 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -149,13 +147,19 @@ class ReplicationTest {
         List<PublishAck> acks = publishAll(client, "orders", null, sent);
 
         assertThat(acks).hasSize(300);
-        Set<NodeId> coordinators = new HashSet<>();
-        acks.forEach(a -> coordinators.add(a.coordinator()));
-        assertThat(coordinators).as("the node the client talks to coordinates").hasSize(1);
         MetadataResponse md = client.metadata("orders").get(10, TimeUnit.SECONDS);
         assertThat(md.streams().get(0).ranges())
                 .allSatisfy(r -> assertThat(r.replicas()).hasSize(3))
                 .allSatisfy(r -> assertThat(r.current()).isTrue());
+        // Each range's batches are coordinated by its first replica.
+        for (PublishAck a : acks) {
+            MetadataResponse.Range range = md.streams().get(0).ranges().stream()
+                    .filter(r -> r.rangeId() == a.rangeId())
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(a.coordinator())
+                    .isEqualTo(md.nodes().get(range.replicas().get(0)).id());
+        }
         // disk=3 was met, so every replica holds every message.
         for (Node n : nodes) {
             assertThat(readAllFrom(n, "orders"))
