@@ -391,6 +391,8 @@ final class Sender implements FrameHandler.Listener {
             rp.inflight.addLast(b);
         }
         maybeArmLingerCheck();
+        // A caller acting for another sender of this loop flushes that one, not this.
+        requestFlush();
     }
 
     /**

@@ -9,15 +9,18 @@ import io.scalesmall.protocol.RangeCursor;
 import io.scalesmall.protocol.StartPosition;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One subscription: its own {@link SubscriptionConnection} and its own delivery thread.
+ * One subscription: its own connections (a primary to the configured servers, and one to each
+ * other node holding ranges the primary's node does not) and its own delivery thread.
  *
  * <p>Design note. The connection lives on an event loop, which only frames bytes: each
  * SUBSCRIBE_DATA frame is queued, retained, for the delivery thread, which decodes it and calls the
@@ -34,7 +37,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class SubscriptionAgent implements Subscription, SubscriptionConnection.Owner, MessageView.CursorSource {
     private static final System.Logger LOG = System.getLogger(SubscriptionAgent.class.getName());
     private static final Object STOP = new Object();
-    private static final Object LOST = new Object();
+
+    /** A connection ended; its frames before this marker are delivered first. */
+    private record Lost(SubscriptionConnection connection) {}
 
     /** Ends the subscription with an error. */
     private record Fatal(ScaleSmallException error) {}
@@ -53,6 +58,14 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
     private final MessageHandler handler;
     private final Runnable onEnd;
     private final SubscriptionConnection connection;
+    private final ClientConfig config;
+    // Owned by the connections' event loop.
+    private final Map<java.net.InetSocketAddress, SubscriptionConnection> siblings = new HashMap<>();
+    private final Map<Integer, SubscriptionConnection> assignment = new HashMap<>();
+    private final Map<Integer, Integer> attempts = new HashMap<>();
+    /** The latest resume plan, made by the delivery thread after a connection's frames. */
+    private volatile ResumePlan latestPlan;
+
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final Transport transport;
@@ -79,6 +92,7 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
         this.handler = handler;
         this.onEnd = onEnd;
         this.transport = transport;
+        this.config = config;
         this.connection = new SubscriptionConnection(config, transport, stream, serverIndex, this);
         if (from.kind() == StartPosition.Kind.CURSOR) {
             for (RangeCursor r : from.cursor().ranges()) {
@@ -95,6 +109,7 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
     /** Starts the delivery thread and the first connection. */
     void start() {
         ResumePlan first = new ResumePlan(from, snapshot, startedRanges());
+        latestPlan = first;
         thread.start();
         connection.loop().execute(() -> connection.connect(first));
     }
@@ -122,6 +137,12 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
         return connection.isPaused();
     }
 
+    private List<SubscriptionConnection> allConnections() {
+        List<SubscriptionConnection> all = new ArrayList<>(siblings.values());
+        all.add(connection);
+        return all;
+    }
+
     @Override
     public void close() {
         if (!closeCalled.compareAndSet(false, true)) {
@@ -129,7 +150,7 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
         }
         closed = true;
         try {
-            connection.loop().execute(connection::unsubscribe);
+            connection.loop().execute(() -> allConnections().forEach(SubscriptionConnection::unsubscribe));
         } catch (RejectedExecutionException e) {
             // the I/O threads are gone, and the connection with them
         }
@@ -166,12 +187,13 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
                         frame.release();
                     }
                     maybeResumeReading();
-                } else if (item == LOST) {
+                } else if (item instanceof Lost lost) {
                     if (closed) {
                         break;
                     }
                     ResumePlan next = new ResumePlan(from, buildCursor(null), startedRanges());
-                    connection.loop().execute(() -> connection.reconnectLater(next));
+                    latestPlan = next;
+                    connection.loop().execute(() -> connectionLost(lost.connection(), next));
                 } else if (item instanceof Fatal fatal) {
                     end(fatal.error());
                     break;
@@ -265,7 +287,7 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
     private void end(ScaleSmallException error) {
         closed = true;
         try {
-            connection.loop().execute(connection::close);
+            connection.loop().execute(() -> allConnections().forEach(SubscriptionConnection::close));
         } catch (RejectedExecutionException e) {
             // the connection went with the I/O threads
         }
@@ -281,6 +303,11 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
 
     private void maybeResumeReading() {
         connection.requestResume();
+        try {
+            connection.loop().execute(() -> siblings.values().forEach(SubscriptionConnection::requestResume));
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
     }
 
     private void releaseQueued() {
@@ -300,8 +327,48 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
     }
 
     @Override
-    public void onLost() {
-        enqueue(LOST);
+    public void onLost(SubscriptionConnection lost) {
+        enqueue(new Lost(lost));
+    }
+
+    @Override
+    public boolean takeForPrimary(int rangeId, SubscriptionConnection primary) {
+        SubscriptionConnection owner = assignment.get(rangeId);
+        if (owner != null && owner != primary) {
+            return false;
+        }
+        assignment.put(rangeId, primary);
+        return true;
+    }
+
+    @Override
+    public void assignElsewhere(int rangeId, List<java.net.InetSocketAddress> holders) {
+        if (assignment.containsKey(rangeId) || holders.isEmpty() || closed) {
+            return;
+        }
+        int attempt = attempts.getOrDefault(rangeId, 0);
+        java.net.InetSocketAddress node = holders.get(attempt % holders.size());
+        SubscriptionConnection sibling = siblings.computeIfAbsent(
+                node, a -> new SubscriptionConnection(config, transport, connection.loop(), stream, a, this));
+        assignment.put(rangeId, sibling);
+        sibling.assign(rangeId, latestPlan);
+    }
+
+    /**
+     * A connection ended and the frames it delivered are processed: the primary reconnects; the
+     * ranges of another connection return to the pool, and the primary's next look at the metadata
+     * gives them to another holder. Event loop.
+     */
+    private void connectionLost(SubscriptionConnection lost, ResumePlan plan) {
+        assignment.values().removeIf(c -> c == lost);
+        for (int rangeId : lost.ranges()) {
+            attempts.merge(rangeId, 1, Integer::sum);
+        }
+        if (lost.isPrimary()) {
+            lost.reconnectLater(plan);
+        } else {
+            siblings.remove(lost.node(), lost);
+        }
     }
 
     @Override

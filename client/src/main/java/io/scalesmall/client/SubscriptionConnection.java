@@ -10,24 +10,36 @@ import io.scalesmall.protocol.ErrorResponse;
 import io.scalesmall.protocol.FetchRequest;
 import io.scalesmall.protocol.FrameType;
 import io.scalesmall.protocol.HelloRequest;
+import io.scalesmall.protocol.HelloResponse;
 import io.scalesmall.protocol.MetadataRequest;
 import io.scalesmall.protocol.MetadataResponse;
+import io.scalesmall.protocol.NodeId;
 import io.scalesmall.protocol.UnsubscribeRequest;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The connection of one subscription: HELLO, METADATA for the stream's ranges, one SUBSCRIBE per
- * range, then SUBSCRIBE_DATA frames handed to the {@link Owner}; UNSUBSCRIBE on close. It
- * reconnects when told to, to the next server after a backoff.
+ * One connection of a subscription, to one node: HELLO, one SUBSCRIBE per range it serves, then
+ * SUBSCRIBE_DATA frames handed to the {@link Owner}; UNSUBSCRIBE on close. It reconnects when told
+ * to, to the next of its servers after a backoff.
  *
- * <p>Phases: IDLE → CONNECTING → HELLO_SENT → METADATA_SENT → SUBSCRIBED → CLOSING; any phase
- * returns to IDLE when the connection ends. An unanswered setup ({@code requestTimeoutMs}) ends
- * the connection.
+ * <p>The <i>primary</i> connection (to the configured servers, in turn) also asks for the
+ * stream's METADATA, at setup and every {@value #METADATA_REFRESH_MS} ms: it subscribes to the
+ * ranges its node holds and hands the others to the owner, which gives them to a connection to one
+ * of their holders; so ranges that placement changes create are picked up as they appear. Other
+ * connections subscribe to the ranges the owner assigns them.
+ *
+ * <p>Phases: IDLE → CONNECTING → HELLO_SENT → (primary: METADATA_SENT →) SUBSCRIBED → CLOSING;
+ * any phase returns to IDLE when the connection ends. An unanswered setup ({@code
+ * requestTimeoutMs}) ends the connection.
  *
  * <p>Flow control: when the owner holds {@code subscriptionQueueFrames} frames, reading from the
  * socket stops (autoRead off); {@link #requestResume()} turns it back on once half are gone. Both
@@ -44,7 +56,16 @@ final class SubscriptionConnection implements FrameHandler.Listener {
         void onFrame(ByteBuf frame);
 
         /** The connection ended; frames handed over before stay valid. */
-        void onLost();
+        void onLost(SubscriptionConnection connection);
+
+        /**
+         * The primary found a range its node does not hold: subscribe to it on a connection to one
+         * of {@code holders} (client addresses), unless that is done already.
+         */
+        void assignElsewhere(int rangeId, List<InetSocketAddress> holders);
+
+        /** The primary may serve a range its node holds: true unless another connection does. */
+        boolean takeForPrimary(int rangeId, SubscriptionConnection primary);
 
         /** The server refused the subscription for good. */
         void onFatal(ScaleSmallException error);
@@ -76,21 +97,56 @@ final class SubscriptionConnection implements FrameHandler.Listener {
     private final AtomicBoolean resumeRequested = new AtomicBoolean();
     private volatile boolean paused;
 
+    private static final long METADATA_REFRESH_MS = 1_000;
+
+    private final List<InetSocketAddress> servers;
+    private final boolean primary;
+    /** Ranges this connection serves (a non-primary's assignment; the primary's own). */
+    private final Set<Integer> ranges = new LinkedHashSet<>();
+    /** SUBSCRIBE request id of each range subscribed on the current channel. */
+    private final Map<Integer, Integer> subscribeIds = new HashMap<>();
+
     private Phase phase = Phase.IDLE;
     private Channel channel;
     private int serverIndex;
     private int nextRequestId;
     private int helloId;
     private int metadataId;
-    private int[] subscribeIds = new int[0];
+    private NodeId nodeId;
     private int unsubscribesPending;
     private ResumePlan plan;
 
+    /** The primary connection: the configured servers, from {@code serverIndex} on. */
     SubscriptionConnection(ClientConfig config, Transport transport, String stream, int serverIndex, Owner owner) {
+        this(config, transport, transport.nextLoop(), stream, config.servers(), serverIndex, true, owner);
+    }
+
+    /** A connection to one node, on the primary's loop, for the ranges it is assigned. */
+    SubscriptionConnection(
+            ClientConfig config,
+            Transport transport,
+            EventLoop loop,
+            String stream,
+            InetSocketAddress node,
+            Owner owner) {
+        this(config, transport, loop, stream, List.of(node), 0, false, owner);
+    }
+
+    private SubscriptionConnection(
+            ClientConfig config,
+            Transport transport,
+            EventLoop loop,
+            String stream,
+            List<InetSocketAddress> servers,
+            int serverIndex,
+            boolean primary,
+            Owner owner) {
         this.config = config;
         this.transport = transport;
-        this.loop = transport.nextLoop();
+        this.loop = loop;
         this.stream = stream;
+        this.servers = List.copyOf(servers);
+        this.primary = primary;
         this.serverIndex = serverIndex;
         this.owner = owner;
         this.pauseAtFrames = config.subscriptionQueueFrames();
@@ -100,6 +156,16 @@ final class SubscriptionConnection implements FrameHandler.Listener {
 
     EventLoop loop() {
         return loop;
+    }
+
+    /** Whether this is the primary connection. */
+    boolean isPrimary() {
+        return primary;
+    }
+
+    /** The one server of a non-primary connection. */
+    InetSocketAddress node() {
+        return servers.get(0);
     }
 
     /** Whether reading is stopped because the owner's queue is full; any thread. */
@@ -139,7 +205,10 @@ final class SubscriptionConnection implements FrameHandler.Listener {
             return;
         }
         plan = next;
-        List<InetSocketAddress> servers = config.servers();
+        if (primary) {
+            // The primary finds its ranges again from the metadata of the node it reaches.
+            ranges.clear();
+        }
         InetSocketAddress address = servers.get(Math.floorMod(serverIndex, servers.size()));
         phase = Phase.CONNECTING;
         channel = null;
@@ -168,8 +237,8 @@ final class SubscriptionConnection implements FrameHandler.Listener {
             return;
         }
         phase = Phase.CLOSING;
-        unsubscribesPending = subscribeIds.length;
-        for (int id : subscribeIds) {
+        unsubscribesPending = subscribeIds.size();
+        for (int id : subscribeIds.values()) {
             ch.write(RequestFrames.encode(
                     ch.alloc(), FrameType.UNSUBSCRIBE, ++nextRequestId, new UnsubscribeRequest(id)::write));
         }
@@ -200,8 +269,9 @@ final class SubscriptionConnection implements FrameHandler.Listener {
         channel = null;
         paused = false;
         phase = Phase.IDLE;
+        subscribeIds.clear();
         if (!owner.isClosed()) {
-            owner.onLost();
+            owner.onLost(this);
         }
     }
 
@@ -242,15 +312,23 @@ final class SubscriptionConnection implements FrameHandler.Listener {
             case SUBSCRIBE_DATA -> onData(ch, requestId, body);
             case HELLO_OK -> {
                 if (phase == Phase.HELLO_SENT && requestId == helloId) {
-                    metadataId = ++nextRequestId;
-                    MetadataRequest request = new MetadataRequest(List.of(stream));
-                    ch.writeAndFlush(RequestFrames.encode(ch.alloc(), FrameType.METADATA, metadataId, request::write));
-                    phase = Phase.METADATA_SENT;
+                    nodeId = HelloResponse.read(body).nodeId();
+                    if (primary) {
+                        requestMetadata(ch);
+                        phase = Phase.METADATA_SENT;
+                    } else {
+                        phase = Phase.SUBSCRIBED;
+                        for (int rangeId : ranges) {
+                            subscribe(ch, rangeId);
+                        }
+                        ch.flush();
+                        backoff.reset();
+                    }
                 }
             }
             case METADATA_OK -> {
-                if (phase == Phase.METADATA_SENT && requestId == metadataId) {
-                    subscribeAll(ch, MetadataResponse.read(body));
+                if (requestId == metadataId && (phase == Phase.METADATA_SENT || phase == Phase.SUBSCRIBED)) {
+                    onMetadata(ch, MetadataResponse.read(body));
                 }
             }
             case UNSUBSCRIBE_OK -> {
@@ -263,32 +341,82 @@ final class SubscriptionConnection implements FrameHandler.Listener {
         }
     }
 
-    private void subscribeAll(Channel ch, MetadataResponse metadata) {
-        List<Integer> rangeIds = new ArrayList<>();
+    private void requestMetadata(Channel ch) {
+        metadataId = ++nextRequestId;
+        MetadataRequest request = new MetadataRequest(List.of(stream));
+        ch.writeAndFlush(RequestFrames.encode(ch.alloc(), FrameType.METADATA, metadataId, request::write));
+    }
+
+    /**
+     * The primary's view of the stream's ranges: subscribes to new ones its node holds, hands the
+     * others to the owner, and asks again after a while.
+     */
+    private void onMetadata(Channel ch, MetadataResponse metadata) {
         for (MetadataResponse.Stream s : metadata.streams()) {
-            if (s.name().equals(stream)) {
-                for (MetadataResponse.Range r : s.ranges()) {
-                    rangeIds.add(r.rangeId());
+            if (!s.name().equals(stream)) {
+                continue;
+            }
+            for (MetadataResponse.Range r : s.ranges()) {
+                if (ranges.contains(r.rangeId())) {
+                    continue;
+                }
+                List<InetSocketAddress> holders = new ArrayList<>(r.replicas().size());
+                boolean here = false;
+                for (int index : r.replicas()) {
+                    MetadataResponse.Node n = metadata.nodes().get(index);
+                    here |= n.id().equals(nodeId);
+                    holders.add(new InetSocketAddress(n.host(), n.port()));
+                }
+                if (here) {
+                    if (owner.takeForPrimary(r.rangeId(), this)) {
+                        ranges.add(r.rangeId());
+                        subscribe(ch, r.rangeId());
+                    }
+                } else {
+                    owner.assignElsewhere(r.rangeId(), holders);
                 }
             }
         }
-        if (rangeIds.isEmpty()) {
-            // The stream's ranges are still being placed: look again after the backoff.
-            close();
+        ch.flush();
+        if (phase == Phase.METADATA_SENT) {
+            phase = Phase.SUBSCRIBED;
+            backoff.reset();
+        }
+        loop.schedule(
+                () -> {
+                    if (channel == ch && phase == Phase.SUBSCRIBED && !owner.isClosed()) {
+                        requestMetadata(ch);
+                    }
+                },
+                METADATA_REFRESH_MS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Adds a range to a non-primary connection's assignment; subscribes at once when it can. Event loop. */
+    void assign(int rangeId, ResumePlan current) {
+        if (!ranges.add(rangeId)) {
             return;
         }
-        subscribeIds = new int[rangeIds.size()];
-        for (int i = 0; i < rangeIds.size(); i++) {
-            int rangeId = rangeIds.get(i);
-            int id = ++nextRequestId;
-            subscribeIds[i] = id;
-            FetchRequest request =
-                    new FetchRequest(stream, rangeId, plan.startIn(rangeId), config.subscriptionFrameBytes(), 0);
-            ch.write(RequestFrames.encode(ch.alloc(), FrameType.SUBSCRIBE, id, request::write));
+        if (phase == Phase.SUBSCRIBED && channel != null) {
+            plan = current;
+            subscribe(channel, rangeId);
+            channel.flush();
+        } else if (phase == Phase.IDLE) {
+            connect(current);
         }
-        ch.flush();
-        phase = Phase.SUBSCRIBED;
-        backoff.reset();
+    }
+
+    /** The ranges this connection serves. Event loop. */
+    Set<Integer> ranges() {
+        return ranges;
+    }
+
+    private void subscribe(Channel ch, int rangeId) {
+        int id = ++nextRequestId;
+        subscribeIds.put(rangeId, id);
+        FetchRequest request =
+                new FetchRequest(stream, rangeId, plan.startIn(rangeId), config.subscriptionFrameBytes(), 0);
+        ch.write(RequestFrames.encode(ch.alloc(), FrameType.SUBSCRIBE, id, request::write));
     }
 
     private void onData(Channel ch, int requestId, ByteBuf frame) {
@@ -303,12 +431,7 @@ final class SubscriptionConnection implements FrameHandler.Listener {
     }
 
     private boolean isSubscribeId(int requestId) {
-        for (int id : subscribeIds) {
-            if (id == requestId) {
-                return true;
-            }
-        }
-        return false;
+        return subscribeIds.containsValue(requestId);
     }
 
     private void onError(int requestId, ErrorResponse error) {

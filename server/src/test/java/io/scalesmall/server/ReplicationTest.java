@@ -241,4 +241,54 @@ class ReplicationTest {
         }
         return sum;
     }
+
+    @Test
+    void withFewerReplicasThanNodesEveryMessageIsPublishedAndReadThroughAnyNode() throws Exception {
+        startCluster(4);
+        ScaleSmallClient writer = client(DurabilityPolicy.DISK_1, nodes.get(0));
+        assertThat(writer.createStream("wide", new io.scalesmall.protocol.StreamOptions(2, -1, -1))
+                        .get(10, TimeUnit.SECONDS))
+                .isTrue();
+        List<String> sent = names("w", 0, 400);
+
+        publishAll(writer, "wide", null, sent);
+
+        MetadataResponse md = writer.metadata("wide").get(10, TimeUnit.SECONDS);
+        assertThat(md.streams().get(0).ranges())
+                .hasSize(4)
+                .allSatisfy(r -> assertThat(r.replicas()).hasSize(2));
+        java.util.concurrent.ConcurrentLinkedQueue<String> received =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        ScaleSmallClient reader = client(DurabilityPolicy.MEMORY_1, nodes.get(1));
+        try (var sub = reader.subscribe(
+                "wide", From.beginning(), m -> received.add(new String(m.payload(), StandardCharsets.UTF_8)))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 400);
+            assertThat(sub.isClosed()).isFalse();
+        }
+        assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    @Test
+    void aSubscriberContinuesOnAnotherReplicaWithoutLossOrRepeats() throws Exception {
+        startCluster(3);
+        ScaleSmallClient writer = client(new DurabilityPolicy(2, 2), nodes.get(0), nodes.get(1));
+        java.util.concurrent.ConcurrentLinkedQueue<String> received =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        ScaleSmallClient reader = client(DurabilityPolicy.MEMORY_1, nodes.get(2), nodes.get(0));
+        try (var sub = reader.subscribe(
+                "failover", From.beginning(), m -> received.add(new String(m.payload(), StandardCharsets.UTF_8)))) {
+            publishAll(writer, "failover", null, names("f", 0, 100));
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 100);
+
+            Node stopped = nodes.remove(2);
+            stopped.close();
+            publishAll(writer, "failover", null, names("f", 100, 200));
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= 200);
+            // Give a repeat, if there were one, time to show.
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> received.size() == 200);
+            assertThat(sub.isClosed()).isFalse();
+        }
+        assertThat(received).containsExactlyInAnyOrderElementsOf(names("f", 0, 200));
+    }
 }
