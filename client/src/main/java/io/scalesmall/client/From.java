@@ -105,6 +105,11 @@ public final class From {
         return cursor;
     }
 
+    /** The time of a {@link StartPosition.Kind#TIMESTAMP} start. */
+    long timestampMs() {
+        return timestampMs;
+    }
+
     /** The wire start position in one range. */
     StartPosition startIn(int rangeId) {
         return switch (kind) {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.scalesmall.protocol.Cursor;
 import io.scalesmall.protocol.DataResponse;
 import io.scalesmall.protocol.ErrorCode;
+import io.scalesmall.protocol.MetadataResponse;
 import io.scalesmall.protocol.ProtocolException;
 import io.scalesmall.protocol.RangeCursor;
 import io.scalesmall.protocol.StartPosition;
@@ -63,6 +64,12 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
     private final Map<java.net.InetSocketAddress, SubscriptionConnection> siblings = new HashMap<>();
     private final Map<Integer, SubscriptionConnection> assignment = new HashMap<>();
     private final Map<Integer, Integer> attempts = new HashMap<>();
+    /** Ranges read to their end, or before the start in their slice. Event loop. */
+    private final Set<Integer> ended = new HashSet<>();
+    /** Ranges reached after their predecessor ended: read from their beginning. Event loop. */
+    private final Set<Integer> successors = new HashSet<>();
+    /** Per key slice, the range the reader started at. Event loop. */
+    private final Map<Long, Integer> startRanges = new HashMap<>();
     /** The latest resume plan, made by the delivery thread after a connection's frames. */
     private volatile ResumePlan latestPlan;
 
@@ -226,6 +233,10 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
         position.started = true;
         decoder.decode(stream, frame, prefix.batchesLength(), position, sink);
         snapshot = buildCursor(null);
+        if (prefix.ended()) {
+            int rangeId = prefix.rangeId();
+            connection.loop().execute(() -> rangeEnded(rangeId));
+        }
     }
 
     private boolean deliver(MessageView message) {
@@ -332,6 +343,87 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
     }
 
     @Override
+    public Set<Integer> frontier(MetadataResponse.Stream description) {
+        Map<Long, List<MetadataResponse.Range>> bySlice = new java.util.TreeMap<>();
+        for (MetadataResponse.Range r : description.ranges()) {
+            bySlice.computeIfAbsent(r.firstHash() << 32 | r.lastHash(), k -> new ArrayList<>())
+                    .add(r);
+        }
+        Set<Integer> out = new HashSet<>();
+        for (Map.Entry<Long, List<MetadataResponse.Range>> slice : bySlice.entrySet()) {
+            List<MetadataResponse.Range> lineage = slice.getValue();
+            lineage.sort(java.util.Comparator.comparingLong(MetadataResponse.Range::sinceHlc)
+                    .thenComparingInt(MetadataResponse.Range::rangeId));
+            Integer startId = startRanges.get(slice.getKey());
+            if (startId == null) {
+                int start = firstToRead(lineage);
+                startId = lineage.get(start).rangeId();
+                startRanges.put(slice.getKey(), startId);
+                for (int i = 0; i < start; i++) {
+                    ended.add(lineage.get(i).rangeId());
+                }
+            }
+            for (MetadataResponse.Range r : lineage) {
+                if (ended.contains(r.rangeId())) {
+                    continue;
+                }
+                if (r.rangeId() != startId) {
+                    successors.add(r.rangeId());
+                }
+                out.add(r.rangeId());
+                break;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Where the reader starts in a key slice's ranges (oldest first): the oldest for a start at
+     * the beginning, the newest for the end, the last one created before a timestamp, and for a
+     * cursor the oldest range it has a position in (the ones before were read to their end).
+     */
+    private int firstToRead(List<MetadataResponse.Range> lineage) {
+        switch (from.kind()) {
+            case END -> {
+                return lineage.size() - 1;
+            }
+            case TIMESTAMP -> {
+                int at = 0;
+                for (int i = 0; i < lineage.size(); i++) {
+                    if ((lineage.get(i).sinceHlc() >>> 16) <= from.timestampMs()) {
+                        at = i;
+                    }
+                }
+                return at;
+            }
+            case CURSOR -> {
+                for (int i = 0; i < lineage.size(); i++) {
+                    int id = lineage.get(i).rangeId();
+                    for (RangeCursor r : from.cursor().ranges()) {
+                        if (r.rangeId() == id) {
+                            return i;
+                        }
+                    }
+                }
+                return 0;
+            }
+            default -> {
+                return 0;
+            }
+        }
+    }
+
+    /** The server says a range is sealed and read to its end: its successor follows. Event loop. */
+    private void rangeEnded(int rangeId) {
+        ended.add(rangeId);
+        SubscriptionConnection c = assignment.remove(rangeId);
+        if (c != null) {
+            c.forget(rangeId);
+        }
+        connection.refreshNow();
+    }
+
+    @Override
     public boolean takeForPrimary(int rangeId, SubscriptionConnection primary) {
         SubscriptionConnection owner = assignment.get(rangeId);
         if (owner != null && owner != primary) {
@@ -351,7 +443,7 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
         SubscriptionConnection sibling = siblings.computeIfAbsent(
                 node, a -> new SubscriptionConnection(config, transport, connection.loop(), stream, a, this));
         assignment.put(rangeId, sibling);
-        sibling.assign(rangeId, latestPlan);
+        sibling.assign(rangeId, latestPlan.withSuccessors(successors));
     }
 
     /**
@@ -365,7 +457,7 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
             attempts.merge(rangeId, 1, Integer::sum);
         }
         if (lost.isPrimary()) {
-            lost.reconnectLater(plan);
+            lost.reconnectLater(plan.withSuccessors(successors));
         } else {
             siblings.remove(lost.node(), lost);
         }

@@ -67,6 +67,13 @@ final class SubscriptionConnection implements FrameHandler.Listener {
         /** The primary may serve a range its node holds: true unless another connection does. */
         boolean takeForPrimary(int rangeId, SubscriptionConnection primary);
 
+        /**
+         * The ranges to read now: in each key slice, the oldest one the reader has not read to its
+         * end (ranges are read in the order placement created them, so each producer's messages
+         * come in order).
+         */
+        Set<Integer> frontier(MetadataResponse.Stream stream);
+
         /** The server refused the subscription for good. */
         void onFatal(ScaleSmallException error);
 
@@ -113,6 +120,7 @@ final class SubscriptionConnection implements FrameHandler.Listener {
     private int helloId;
     private int metadataId;
     private NodeId nodeId;
+    private boolean refreshScheduled;
     private int unsubscribesPending;
     private ResumePlan plan;
 
@@ -356,8 +364,9 @@ final class SubscriptionConnection implements FrameHandler.Listener {
             if (!s.name().equals(stream)) {
                 continue;
             }
+            Set<Integer> frontier = owner.frontier(s);
             for (MetadataResponse.Range r : s.ranges()) {
-                if (ranges.contains(r.rangeId())) {
+                if (ranges.contains(r.rangeId()) || !frontier.contains(r.rangeId())) {
                     continue;
                 }
                 List<InetSocketAddress> holders = new ArrayList<>(r.replicas().size());
@@ -382,14 +391,18 @@ final class SubscriptionConnection implements FrameHandler.Listener {
             phase = Phase.SUBSCRIBED;
             backoff.reset();
         }
-        loop.schedule(
-                () -> {
-                    if (channel == ch && phase == Phase.SUBSCRIBED && !owner.isClosed()) {
-                        requestMetadata(ch);
-                    }
-                },
-                METADATA_REFRESH_MS,
-                TimeUnit.MILLISECONDS);
+        if (!refreshScheduled) {
+            refreshScheduled = true;
+            loop.schedule(
+                    () -> {
+                        refreshScheduled = false;
+                        if (channel == ch && phase == Phase.SUBSCRIBED && !owner.isClosed()) {
+                            requestMetadata(ch);
+                        }
+                    },
+                    METADATA_REFRESH_MS,
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Adds a range to a non-primary connection's assignment; subscribes at once when it can. Event loop. */
@@ -403,6 +416,20 @@ final class SubscriptionConnection implements FrameHandler.Listener {
             channel.flush();
         } else if (phase == Phase.IDLE) {
             connect(current);
+        }
+    }
+
+    /** Stops serving a range the server ended (no UNSUBSCRIBE needed). Event loop. */
+    void forget(int rangeId) {
+        ranges.remove(rangeId);
+        subscribeIds.remove(rangeId);
+    }
+
+    /** The primary asks for the metadata now (a range ended: its successor may follow). Event loop. */
+    void refreshNow() {
+        Channel ch = channel;
+        if (primary && ch != null && phase == Phase.SUBSCRIBED) {
+            requestMetadata(ch);
         }
     }
 

@@ -9,6 +9,8 @@ import io.netty.buffer.ByteBuf;
  * i32         rangeId
  * u8          flags            bit 0: the requested start was deleted by retention; reading
  *                              resumed at the oldest batch still stored
+ *                              bit 1: the range is sealed and settled, and this response
+ *                              reaches its end: no message will follow (a subscription ends)
  * RangeCursor position         the position just before the first batch of this response
  *                              (its skip tells how many messages of the first batch to skip)
  * i32         batchesLength
@@ -22,12 +24,18 @@ import io.netty.buffer.ByteBuf;
  * @param truncated whether the start had been deleted by retention
  * @param position position before the first batch
  * @param batchesLength bytes of batches that follow
+ * @param ended whether the range is sealed and this response reaches its end
  */
-public record DataResponse(int rangeId, boolean truncated, RangeCursor position, int batchesLength) {
+public record DataResponse(int rangeId, boolean truncated, RangeCursor position, int batchesLength, boolean ended) {
+    /** A response that does not end its range. */
+    public DataResponse(int rangeId, boolean truncated, RangeCursor position, int batchesLength) {
+        this(rangeId, truncated, position, batchesLength, false);
+    }
+
     /** Writes the fixed part; the caller sends {@code batchesLength} bytes of batches after it. */
     public void writePrefix(ByteBuf out) {
         out.writeInt(rangeId);
-        out.writeByte(truncated ? 1 : 0);
+        out.writeByte((truncated ? 1 : 0) | (ended ? 2 : 0));
         position.write(out);
         out.writeInt(batchesLength);
     }
@@ -36,13 +44,15 @@ public record DataResponse(int rangeId, boolean truncated, RangeCursor position,
     public static DataResponse readPrefix(ByteBuf in) {
         FieldCodec.require(in, 5);
         int rangeId = in.readInt();
-        boolean truncated = (in.readUnsignedByte() & 1) != 0;
+        int flags = in.readUnsignedByte();
+        boolean truncated = (flags & 1) != 0;
+        boolean ended = (flags & 2) != 0;
         RangeCursor position = RangeCursor.read(in);
         FieldCodec.require(in, 4);
         int length = in.readInt();
         if (length < 0 || length != in.readableBytes()) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "batches length does not match the frame");
         }
-        return new DataResponse(rangeId, truncated, position, length);
+        return new DataResponse(rangeId, truncated, position, length, ended);
     }
 }

@@ -201,6 +201,30 @@ final class RangeReader implements TailWaiter {
     }
 
     @Override
+    public void onEnded() {
+        channel.eventLoop().execute(() -> {
+            waiting = false;
+            if (done) {
+                return;
+            }
+            sendEnd();
+            finish();
+            channel.flush();
+        });
+    }
+
+    /** An empty answer saying the range is sealed and read to its end. */
+    private void sendEnd() {
+        RangeCursor position = new RangeCursor(rangeId, sentAny ? List.of() : startVector);
+        ByteBuf header = channel.alloc().directBuffer(64);
+        int start = FrameHeader.begin(header, subscription ? FrameType.SUBSCRIBE_DATA : FrameType.FETCH_OK, requestId);
+        new DataResponse(rangeId, false, position, 0, true).writePrefix(header);
+        FrameHeader.finish(header, start);
+        channel.write(header, channel.voidPromise());
+        sentAny = true;
+    }
+
+    @Override
     public void onClosed() {
         channel.eventLoop().execute(() -> {
             waiting = false;

@@ -183,6 +183,12 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
     }
 
     @Override
+    public List<NodeId> holders(String stream, int rangeId) {
+        PlacementView.RangeInfo info = view.range(stream, rangeId);
+        return info == null ? List.of() : info.holders();
+    }
+
+    @Override
     public boolean isLive(NodeId node) {
         MemberEntry m = view.member(node);
         return m != null && (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT);

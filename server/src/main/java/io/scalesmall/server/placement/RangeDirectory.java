@@ -4,6 +4,7 @@ import io.scalesmall.protocol.NodeId;
 import io.scalesmall.protocol.RangeDescriptor;
 import io.scalesmall.server.cluster.RangeClaim;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * What the data agent asks of placement: which ranges this node holds, whether the other
@@ -22,4 +23,7 @@ public interface RangeDirectory {
 
     /** True while {@code node} is a live member (ALIVE or SUSPECT) in this node's view. */
     boolean isLive(NodeId node);
+
+    /** The nodes claiming a range in this node's view (empty when unknown). */
+    List<NodeId> holders(String stream, int rangeId);
 }

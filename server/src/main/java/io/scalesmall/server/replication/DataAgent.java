@@ -605,8 +605,44 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         }
         if (range.log.nextIndex() > index) {
             waiter.onData(index, range.recentFrom(index, maxBytes));
+        } else if (settled(range)) {
+            waiter.onEnded();
         } else {
             range.waiters.add(new RangeReplica.Waiter(index, maxBytes, waiter));
+        }
+    }
+
+    /**
+     * Whether a range is sealed and no batch of it exists that this replica lacks: this node
+     * sealed it, and every live holder reported it sealed and holds nothing more than this replica
+     * (a batch a coordinator stamped before sealing is in its sealed report, so it is here too).
+     */
+    private boolean settled(RangeReplica range) {
+        RangeClaim claim = catalog.range(range.key.stream(), range.key.rangeId());
+        if (claim == null || !claim.sealed()) {
+            return false;
+        }
+        for (NodeId holder : directory.holders(range.key.stream(), range.key.rangeId())) {
+            if (!holder.equals(nodeId) && directory.isLive(holder) && !range.coversSealed(holder)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Ends the waits of readers at the end of ranges that are now settled. */
+    private void endSettledWaits() {
+        for (RangeReplica range : ranges.values()) {
+            if (range.waiters.isEmpty() || !settled(range)) {
+                continue;
+            }
+            for (Iterator<RangeReplica.Waiter> it = range.waiters.iterator(); it.hasNext(); ) {
+                RangeReplica.Waiter w = it.next();
+                if (range.log.nextIndex() <= w.index()) {
+                    it.remove();
+                    w.waiter().onEnded();
+                }
+            }
         }
     }
 
@@ -1012,6 +1048,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             }
             expirePending(range, nowMs);
         }
+        endSettledWaits();
     }
 
     private void expirePending(RangeReplica range, long nowMs) {

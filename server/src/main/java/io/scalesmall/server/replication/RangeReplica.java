@@ -40,6 +40,9 @@ final class RangeReplica {
 
     /** Per other replica: per coordinator, {memorySeq, diskSeq} as last reported. */
     private final Map<NodeId, Map<NodeId, long[]>> peerProgress = new HashMap<>();
+    /** Other replicas whose reports said they sealed the range. */
+    private final java.util.Set<NodeId> peersSealed = new java.util.HashSet<>();
+
     /** Per coordinator: highest sequence fsynced here with every earlier one. */
     private final Map<NodeId, Long> diskSeq = new HashMap<>();
 
@@ -110,6 +113,9 @@ final class RangeReplica {
 
     /** Takes a progress report of another replica. */
     void peerReported(ProgressReport report) {
+        if (report.sealed()) {
+            peersSealed.add(report.from());
+        }
         Map<NodeId, long[]> byCoordinator = peerProgress.computeIfAbsent(report.from(), id -> new HashMap<>());
         for (ProgressReport.Entry e : report.entries()) {
             long[] known = byCoordinator.computeIfAbsent(e.coordinator(), id -> new long[2]);
@@ -149,6 +155,25 @@ final class RangeReplica {
     private long[] progressOf(NodeId replica, NodeId coordinator) {
         Map<NodeId, long[]> byCoordinator = peerProgress.get(replica);
         return byCoordinator == null ? null : byCoordinator.get(coordinator);
+    }
+
+    /**
+     * Whether {@code peer} reported the range sealed, and this replica holds everything that report
+     * said it held: after every holder did, no batch of the range exists that this replica lacks.
+     */
+    boolean coversSealed(NodeId peer) {
+        if (!peersSealed.contains(peer)) {
+            return false;
+        }
+        Map<NodeId, long[]> byCoordinator = peerProgress.get(peer);
+        if (byCoordinator != null) {
+            for (Map.Entry<NodeId, long[]> e : byCoordinator.entrySet()) {
+                if (coordinators.lastSeq(e.getKey()) < e.getValue()[0]) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** This replica's progress, as reported to the others. */

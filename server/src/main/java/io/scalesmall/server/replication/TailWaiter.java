@@ -20,4 +20,10 @@ public interface TailWaiter {
 
     /** The range will not get more data here (the node is stopping). */
     void onClosed();
+
+    /**
+     * The range is sealed and settled, and the reader is at its end: no batch will follow,
+     * anywhere. A reader of the range's key slice moves on to the next range.
+     */
+    void onEnded();
 }

@@ -140,6 +140,11 @@ class DataAgentTest {
         public boolean isLive(NodeId node) {
             return true;
         }
+
+        @Override
+        public List<NodeId> holders(String stream, int rangeId) {
+            return List.of(NODE);
+        }
     }
 
     private static RetentionConfig noWatermark() {
