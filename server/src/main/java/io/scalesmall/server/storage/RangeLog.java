@@ -15,7 +15,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The append-only log of one range: stamped batches in segment files named by the first log index
  * they hold ({@code 00000000000000000001.log}), each batch addressed by a dense log index 1, 2, 3...
- * in append order, equal to its {@link BatchFormat#batchSeq}.
+ * in append order. A replica's log holds the batches of every coordinator of the range, so a
+ * batch's {@link BatchFormat#batchSeq} (its coordinator's sequence) is not its log index, and
+ * hybrid-clock times from different coordinators may interleave: the time index keeps the running
+ * maximum, so "from timestamp" finds the first batch after which every batch is at least that
+ * late, within the nodes' clock skew.
  *
  * <p>Design note. Three kinds of threads use a log:
  *
@@ -91,8 +95,8 @@ public final class RangeLog implements AutoCloseable {
 
     /**
      * Appends one stamped batch with its CRC computed: the readable bytes of {@code batch}, which
-     * must be exactly one batch whose batchSeq is {@link #nextIndex()} and whose hlcTime is not
-     * older than {@link #lastHlcTime()}. Written to the file but not fsynced; see {@link #sync}.
+     * must be exactly one batch; it gets log index {@link #nextIndex()}. Written to the file but
+     * not fsynced; see {@link #sync}.
      * Owner thread only. Does not release {@code batch}.
      *
      * @return the batch's log index
@@ -109,14 +113,7 @@ public final class RangeLog implements AutoCloseable {
             throw new IllegalArgumentException("expected exactly one batch, got " + length + " bytes");
         }
         long index = nextIndex;
-        if (BatchFormat.batchSeq(batch, at) != index) {
-            throw new IllegalArgumentException(
-                    "batch sequence " + BatchFormat.batchSeq(batch, at) + " but the next index is " + index);
-        }
-        long hlcTime = BatchFormat.hlcTime(batch, at);
-        if (hlcTime < lastHlcTime) {
-            throw new IllegalArgumentException("hlcTime " + hlcTime + " older than the last batch's " + lastHlcTime);
-        }
+        long hlcTime = Math.max(lastHlcTime, BatchFormat.hlcTime(batch, at));
         Segment target = active;
         boolean roll = target.sizeBytes() > 0 && target.sizeBytes() + length > config.segmentBytes();
         if (roll) {

@@ -31,6 +31,7 @@ final class SegmentScanner {
             int filled = 0;
             long position = 0;
             long index = segment.baseIndex();
+            long hlcMax = 0;
             while (position < fileSize) {
                 long remaining = fileSize - position;
                 int available = (int) Math.min(remaining, Integer.MAX_VALUE);
@@ -50,14 +51,11 @@ final class SegmentScanner {
                     bufferStart = position;
                     offset = 0;
                 }
-                if (BatchFormat.batchSeq(buf, offset) != index) {
-                    return new Result(
-                            position, "batch sequence " + BatchFormat.batchSeq(buf, offset) + ", expected " + index);
-                }
                 if (!BatchFormat.isCrcValid(buf, offset)) {
                     return new Result(position, "CRC mismatch in batch " + index);
                 }
-                segment.onAppended(index, position, total, BatchFormat.hlcTime(buf, offset));
+                hlcMax = Math.max(hlcMax, BatchFormat.hlcTime(buf, offset));
+                segment.onAppended(index, position, total, hlcMax);
                 position += total;
                 index++;
             }
