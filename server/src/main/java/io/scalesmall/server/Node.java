@@ -49,6 +49,9 @@ public final class Node implements AutoCloseable {
     private final DataAgent agent;
     private PlacementService placement;
     private PeerLinks peers;
+    /** The cluster keys as read at start, for peers that connect before the cluster plane runs. */
+    private volatile ClusterKeys startupKeys;
+
     private final ClientServer server;
     private final AdminServer admin;
     private volatile ClusterAgent cluster;
@@ -68,13 +71,18 @@ public final class Node implements AutoCloseable {
         boolean started = false;
         try {
             nodeId = loadOrCreateId(config.dataDir());
+            startupKeys = config.cluster().keyFile() == null
+                    ? ClusterKeys.devDefault()
+                    : ClusterKeys.fromFile(config.cluster().keyFile());
             StreamCatalog catalog = StreamCatalog.load(config.dataDir().resolve("streams"), nodeId);
             HybridLogicalClock hlc = new HybridLogicalClock(0);
             placement = new PlacementService(nodeId, catalog, hlc, System::currentTimeMillis);
             peers = new PeerLinks(nodeId, this::clientAddressOf, this::mac, System::currentTimeMillis);
             agent = new DataAgent(config.agent(), nodeId, catalog, placement, peers, hlc, System::currentTimeMillis);
             agent.start();
-            server = new ClientServer(config.api(), agent, placement, this::members, this::verifyMac);
+            boolean expectsPeers =
+                    !config.cluster().seeds().isEmpty() || config.cluster().multicastGroup() != null;
+            server = new ClientServer(config.api(), agent, placement, this::members, this::verifyMac, expectsPeers);
             server.start();
             cluster = startCluster();
             placement.reviewRequester(cluster::reviewClaims);
@@ -179,7 +187,19 @@ public final class Node implements AutoCloseable {
 
     private boolean verifyMac(byte[] signed, byte[] mac) {
         ClusterAgent plane = cluster;
-        return plane != null && plane.verifyMac(signed, mac);
+        if (plane != null) {
+            return plane.verifyMac(signed, mac);
+        }
+        // Peers may connect between the client listener's start and the cluster plane's.
+        ClusterKeys keys = startupKeys;
+        if (keys == null || mac.length != ClusterKeys.MAC_BYTES) {
+            return false;
+        }
+        synchronized (keys) {
+            io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer(signed.length + mac.length);
+            buf.writeBytes(signed).writeBytes(mac);
+            return keys.verify(buf, 0, signed.length, signed.length);
+        }
     }
 
     /** Placement: the streams and ranges of the cluster as this node sees them. */

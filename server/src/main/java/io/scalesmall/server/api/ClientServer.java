@@ -15,6 +15,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.protocol.MembersResponse;
 import io.scalesmall.protocol.MetadataRequest;
@@ -53,6 +54,7 @@ public final class ClientServer implements AutoCloseable {
     private final PlacementService placement;
     private final MemberSource members;
     private final PeerAuthenticator peers;
+    private final boolean expectsPeers;
     private EventLoopGroup group;
     private Channel serverChannel;
     private InetSocketAddress boundAddress;
@@ -70,14 +72,18 @@ public final class ClientServer implements AutoCloseable {
      * @param placement streams and ranges across the cluster
      * @param members answers MEMBERS requests (called on I/O threads)
      * @param peers checks PEER_HELLO frames
+     * @param expectsPeers whether this node is configured to find other nodes (seeds or
+     *     multicast), so an empty view means "not joined yet" rather than "alone"
      */
     public ClientServer(
             ApiConfig config,
             DataAgent agent,
             PlacementService placement,
             MemberSource members,
-            PeerAuthenticator peers) {
+            PeerAuthenticator peers,
+            boolean expectsPeers) {
         this.config = config;
+        this.expectsPeers = expectsPeers;
         this.agent = agent;
         this.placement = placement;
         this.members = members;
@@ -119,8 +125,15 @@ public final class ClientServer implements AutoCloseable {
         return boundAddress;
     }
 
-    /** Most copies a durability policy may ask for: one per live node. */
+    /**
+     * Most copies a durability policy may ask for: one per live node. While a node that expects
+     * peers has not started its cluster plane yet it cannot tell, so it leaves the check to each
+     * range's replica count (a publish then fails with NOT_ENOUGH_REPLICAS if copies are missing).
+     */
     int maxCopies() {
+        if (placement.view().members().isEmpty()) {
+            return expectsPeers ? DurabilityPolicy.MAX_COPIES : 1;
+        }
         int live = 0;
         for (MemberEntry m : placement.view().members()) {
             if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {

@@ -96,7 +96,7 @@ public final class ClusterAgent implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean epoll = Epoll.isAvailable();
     private final Map<Endpoint, InetSocketAddress> resolved = new HashMap<>();
-    private final Map<Endpoint, Channel> connections = new HashMap<>();
+    private final Map<Endpoint, ChannelFuture> connections = new HashMap<>();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong messagesIn = new AtomicLong();
     private final AtomicLong messagesOut = new AtomicLong();
@@ -498,19 +498,32 @@ public final class ClusterAgent implements AutoCloseable {
     }
 
     private void sendOverTcp(Endpoint to, InetSocketAddress address, ByteBuf frame) {
-        Channel channel = connections.get(to);
-        if (channel == null || !channel.isOpen()) {
-            ChannelFuture connect = new Bootstrap()
+        ChannelFuture connect = connections.get(to);
+        if (connect == null || !connect.channel().isOpen()) {
+            ChannelFuture opened = new Bootstrap()
                     .group(group)
                     .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1_000, config.probeIntervalMs()))
                     .handler(new StreamInitializer())
                     .connect(address);
-            channel = connect.channel();
-            connections.put(to, channel);
-            channel.closeFuture().addListener(f -> connections.remove(to, connect.channel()));
+            connections.put(to, opened);
+            opened.channel().closeFuture().addListener(f -> connections.remove(to, opened));
+            connect = opened;
         }
-        channel.writeAndFlush(frame, channel.voidPromise());
+        Channel channel = connect.channel();
+        if (connect.isDone()) {
+            channel.writeAndFlush(frame, channel.voidPromise());
+        } else {
+            // A write before the connection is established fails (NotYetConnectedException):
+            // send once it is. Listeners run in order, so frames keep theirs.
+            connect.addListener(f -> {
+                if (f.isSuccess()) {
+                    channel.writeAndFlush(frame, channel.voidPromise());
+                } else {
+                    frame.release();
+                }
+            });
+        }
     }
 
     /** Re-arms the one timer after every call into the protocol and publishes a changed view. */
