@@ -63,6 +63,10 @@ final class CoordinatorIndex {
      */
     void record(NodeId coordinator, long seq, long logIndex) {
         Coordinator c = coordinators.get(coordinator);
+        if (c != null && seq <= c.lastSeq) {
+            // Only a damaged log repeats a sequence; what is held does not shrink.
+            return;
+        }
         if (c == null) {
             c = new Coordinator();
             c.firstSeq = seq;

@@ -239,6 +239,17 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             acknowledgeDuplicate(range, policy, sink, requestId, inFlightBytes);
             return;
         }
+        if (claim.sealed() && !settled(range)) {
+            // The batch may still reach this replica from another one (its first coordinator may
+            // have stored it): only once the range is settled is "not here" "nowhere".
+            batch.release();
+            sink.publishFailed(
+                    requestId,
+                    inFlightBytes,
+                    ErrorCode.BUSY,
+                    "range " + rangeId + " of " + stream + " is being sealed by a placement change; retry");
+            return;
+        }
         if (claim.sealed()) {
             // Checked after the duplicates: a retry of a stored batch is acknowledged, and only a
             // batch refused here is certainly not stored, so the client may move it elsewhere.
@@ -411,6 +422,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             int at = batches.readerIndex();
             int end = batches.writerIndex();
             boolean pulled = false;
+            java.util.Set<NodeId> blocked = null;
             while (at < end) {
                 String bad = BatchFormat.checkHeader(batches, at, end - at);
                 if (bad != null || !BatchFormat.isCrcValid(batches, at)) {
@@ -422,9 +434,22 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 NodeId coordinator = BatchFormat.coordinator(batches, at);
                 long seq = BatchFormat.batchSeq(batches, at);
                 long last = range.coordinators.lastSeq(coordinator);
+                if (blocked != null && blocked.contains(coordinator)) {
+                    at += total;
+                    continue;
+                }
                 if (seq == last + 1) {
-                    if (!appendReplicated(range, batches.retainedSlice(at, total), coordinator, seq)) {
+                    Appended result = appendReplicated(range, batches.retainedSlice(at, total), coordinator, seq);
+                    if (result == Appended.FAILED) {
                         return;
+                    }
+                    if (result == Appended.PRODUCER_GAP) {
+                        // This coordinator's later batches wait too; the missing ones are pulled.
+                        if (blocked == null) {
+                            blocked = new java.util.HashSet<>();
+                        }
+                        blocked.add(coordinator);
+                        pullWhatOthersHold(range);
                     }
                 } else if (seq > last + 1 && !pulled) {
                     pulled = requestPull(range, header.from(), coordinator, last + 1, true);
@@ -454,14 +479,40 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         }
     }
 
-    /** Appends one replicated batch (owns {@code batch}); false when the log refused it. */
-    private boolean appendReplicated(RangeReplica range, ByteBuf batch, NodeId coordinator, long seq) {
+    /** Outcome of {@link #appendReplicated}. */
+    private enum Appended {
+        STORED,
+        /** The producer's earlier messages are missing here: they must come first. */
+        PRODUCER_GAP,
+        FAILED
+    }
+
+    /**
+     * Appends one replicated batch (owns {@code batch}). A replica keeps each producer's messages
+     * in order, as coordinators do: a batch whose producer sequence is ahead of what this replica
+     * holds waits until the missing batches (stamped by another coordinator, which the replica
+     * pulls) are here. A batch holding messages already stored here is kept flagged as a
+     * duplicate, so its coordinator's sequence has no hole; a batch flagged elsewhere is kept as
+     * it is and does not count as holding its messages.
+     */
+    private Appended appendReplicated(RangeReplica range, ByteBuf batch, NodeId coordinator, long seq) {
         long producerId = BatchFormat.producerId(batch, 0);
         long producerSeq = BatchFormat.producerSeq(batch, 0);
         int count = BatchFormat.count(batch, 0);
-        if (!BatchFormat.isDuplicate(batch, 0) && range.producers.holds(producerId, producerSeq, count)) {
-            BatchFormat.markDuplicate(batch, 0);
-            BatchFormat.writeCrc(batch, 0);
+        boolean flagged = BatchFormat.isDuplicate(batch, 0);
+        if (!flagged) {
+            switch (range.producers.check(producerId, producerSeq, count)) {
+                case NEW -> {}
+                case DUPLICATE, INVALID -> {
+                    BatchFormat.markDuplicate(batch, 0);
+                    BatchFormat.writeCrc(batch, 0);
+                    flagged = true;
+                }
+                case OUT_OF_ORDER -> {
+                    batch.release();
+                    return Appended.PRODUCER_GAP;
+                }
+            }
         }
         long time = BatchFormat.hlcTime(batch, 0);
         hlc.observe(time);
@@ -474,17 +525,31 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             if (e instanceof StorageFullException) {
                 nextRetentionMs = 0;
             }
-            return false;
+            return Appended.FAILED;
         }
         range.appended(coordinator, seq, index, false);
         reportDue.add(range);
-        range.producers.record(producerId, producerSeq, count, index, time, coordinator, seq);
+        if (!flagged) {
+            range.producers.record(producerId, producerSeq, count, index, time, coordinator, seq);
+        }
         range.pullsInFlight.remove(coordinator);
         remember(range, index, batch);
         noteAppend(range);
         forwardedTo.add(range);
         toEvaluate.add(range);
-        return true;
+        return Appended.STORED;
+    }
+
+    /** Pulls, now, every coordinator's batches some live replica holds and this one lacks. */
+    private void pullWhatOthersHold(RangeReplica range) {
+        long[] theirs = new long[1];
+        for (NodeId coordinator : range.knownCoordinators()) {
+            theirs[0] = 0;
+            NodeId ahead = range.aheadFor(coordinator, theirs);
+            if (ahead != null && directory.isLive(ahead)) {
+                requestPull(range, ahead, coordinator, range.coordinators.lastSeq(coordinator) + 1, true);
+            }
+        }
     }
 
     /** Asks {@code peer} for a coordinator's batches from {@code fromSeq}; one pull at a time. */
@@ -758,8 +823,11 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         log.forEachBatchHeader((index, h) -> {
             NodeId coordinator = new NodeId(h.coordinatorHigh(), h.coordinatorLow());
             replica.appended(coordinator, h.batchSeq(), index, true);
-            replica.producers.record(
-                    h.producerId(), h.producerSeq(), h.count(), index, h.hlcTime(), coordinator, h.batchSeq());
+            // A batch flagged as a duplicate does not hold its messages here: another batch does.
+            if ((h.attributes() & BatchFormat.DUPLICATE_FLAG) == 0) {
+                replica.producers.record(
+                        h.producerId(), h.producerSeq(), h.count(), index, h.hlcTime(), coordinator, h.batchSeq());
+            }
         });
         replica.producers.expire(clockMs.getAsLong() - config.producerExpiryMs());
         hlc.observe(log.lastHlcTime());

@@ -108,15 +108,6 @@ final class ProducerTable {
         return foundBatchSeq;
     }
 
-    /**
-     * Whether every message of {@code (producerSeq, count)} from this producer is stored already:
-     * how a replica tells a batch it holds under another coordinator.
-     */
-    boolean holds(long producerId, long producerSeq, int count) {
-        Producer p = producers.get(producerId);
-        return p != null && producerSeq + count <= p.nextSeq;
-    }
-
     /** The sequence the last checked producer was expected to send next. */
     long expectedSeq() {
         return expectedSeq;
