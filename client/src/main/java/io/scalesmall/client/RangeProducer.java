@@ -80,6 +80,9 @@ final class RangeProducer {
     /** Batches taken over from {@link #predecessor}, at the head of {@link #unsent}. Event loop. */
     private int absorbed;
 
+    /** Whether a batch of this producer ever went out. Event loop. */
+    boolean everSent;
+
     /** Set while this producer waits in the sender's ready queue. */
     final AtomicBoolean queuedForDrain = new AtomicBoolean();
 
@@ -133,6 +136,18 @@ final class RangeProducer {
         boolean sealed = false;
         lock.lock();
         try {
+            RangeProducer next = successor;
+            if (next != null) {
+                // Routed here just before a placement change replaced this range: the message goes
+                // to the successor, behind everything this range still holds.
+                lock.unlock();
+                try {
+                    return next.append(
+                            future, key, value, headers, override, timestampMs, restBytes, accountedBytes, limits);
+                } finally {
+                    lock.lock();
+                }
+            }
             ProducerBatch batch = override == null ? openDefault : openOverride(override);
             if (batch != null) {
                 long delta = timestampMs - batch.baseTimestamp;
@@ -463,7 +478,8 @@ final class RangeProducer {
         if (p == null) {
             return false;
         }
-        if (p.hasUnacked() || p.hasOpenOrReady()) {
+        // The whole chain counts: a range replaced twice may still have messages two steps back.
+        if (p.hasUnacked() || p.hasOpenOrReady() || p.gated()) {
             return true;
         }
         predecessor = null;
@@ -491,8 +507,15 @@ final class RangeProducer {
         try {
             takeReadyLocked();
             unacked++;
-            if (!inflight.isEmpty() || !retry.isEmpty()) {
+            if (everSent || !inflight.isEmpty() || !retry.isEmpty()) {
                 // Something of ours went out already: keep every message, at the cost of order.
+                System.getLogger(RangeProducer.class.getName())
+                        .log(
+                                System.Logger.Level.WARNING,
+                                "range {0}/{1}: a batch of the range it replaced arrived after its own batches"
+                                        + " were sent; its messages follow them",
+                                stream,
+                                rangeId);
                 batch.retarget(this, producerId, nextSeq);
                 batch.sealOrder = nextSealOrder++;
                 nextSeq += batch.count;

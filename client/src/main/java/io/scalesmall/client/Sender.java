@@ -386,6 +386,7 @@ final class Sender implements FrameHandler.Listener {
     private void sendUnsent(RangeProducer rp) {
         ProducerBatch b;
         while ((b = rp.unsent.pollFirst()) != null) {
+            rp.everSent = true;
             b.maybeStored = true;
             write(b, b.frameForWrite());
             rp.inflight.addLast(b);
@@ -729,6 +730,8 @@ final class Sender implements FrameHandler.Listener {
         if (next != null && !rp.hasUnacked()) {
             next.takeReady();
             maybeSend(next);
+            // Down the chain: the successor may have had nothing to send, and its own successor waits.
+            kickSuccessor(next);
         }
     }
 
