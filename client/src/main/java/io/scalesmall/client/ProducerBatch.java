@@ -44,6 +44,8 @@ final class ProducerBatch extends Request {
     long producerId;
     long producerSeq;
     long sealOrder;
+    /** Its {@link #sealOrder} in the range it was taken over from, while its successor holds it. */
+    long sourceOrder;
 
     /**
      * Whether the server may have stored the batch: it was sent and no answer proved otherwise.
@@ -126,6 +128,12 @@ final class ProducerBatch extends Request {
         this.producerSeq = newProducerSeq;
         frame.setLong(batchAt + BatchFormat.PRODUCER_ID_OFFSET, newProducerId);
         frame.setLong(batchAt + BatchFormat.PRODUCER_SEQ_OFFSET, newProducerSeq);
+    }
+
+    /** A short description for logs: range, identity, sequence, size and age. */
+    String describe(long nowNanos) {
+        return "batch(range " + range.rangeId + ", producer " + Long.toHexString(producerId) + " seq " + producerSeq
+                + ", " + count + " messages, " + (nowNanos - createdNanos) / 1_000_000 + " ms old)";
     }
 
     /**

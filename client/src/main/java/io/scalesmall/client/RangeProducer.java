@@ -482,6 +482,10 @@ final class RangeProducer {
         if (p.hasUnacked() || p.hasOpenOrReady() || p.gated()) {
             return true;
         }
+        System.Logger log = System.getLogger(RangeProducer.class.getName());
+        if (log.isLoggable(System.Logger.Level.DEBUG)) {
+            log.log(System.Logger.Level.DEBUG, "range {0}: range {1} it replaced is done", rangeId, p.rangeId);
+        }
         predecessor = null;
         return false;
     }
@@ -496,9 +500,9 @@ final class RangeProducer {
     }
 
     /**
-     * Takes over a batch the predecessor's range refused as sealed: it goes after the batches
-     * taken over before it and before this producer's own, and every unsent batch is numbered
-     * again in that order. Event loop; only while this producer has sent nothing ({@link #gated}).
+     * Takes over a batch the predecessor's range refused as sealed: it goes among the batches
+     * taken over in the order it had in the predecessor, and before this producer's own, and
+     * every unsent batch is numbered again in that order. Event loop; only while this producer has sent nothing ({@link #gated}).
      */
     void absorb(ProducerBatch batch) {
         RangeProducer from = batch.range;
@@ -517,13 +521,23 @@ final class RangeProducer {
                                 stream,
                                 rangeId);
                 batch.retarget(this, producerId, nextSeq);
+                System.getLogger(RangeProducer.class.getName())
+                        .log(System.Logger.Level.WARNING, "absorbed late: {0}", batch.describe(System.nanoTime()));
                 batch.sealOrder = nextSealOrder++;
                 nextSeq += batch.count;
                 unsent.addLast(batch);
                 return;
             }
+            // The predecessor's refusals arrive in any order (a retry may be answered after later
+            // batches were): taken-over batches keep the order they had there.
             List<ProducerBatch> all = new ArrayList<>(unsent);
-            all.add(absorbed++, batch);
+            batch.sourceOrder = batch.sealOrder;
+            int at = 0;
+            while (at < absorbed && all.get(at).sourceOrder < batch.sourceOrder) {
+                at++;
+            }
+            all.add(at, batch);
+            absorbed++;
             unsent.clear();
             long seq = 0;
             long order = 0;
@@ -540,6 +554,10 @@ final class RangeProducer {
             }
             nextSeq = seq;
             nextSealOrder = order;
+            System.Logger log = System.getLogger(RangeProducer.class.getName());
+            if (log.isLoggable(System.Logger.Level.DEBUG)) {
+                log.log(System.Logger.Level.DEBUG, "absorbed {0}", batch.describe(System.nanoTime()));
+            }
             // Batches still open are sealed later with sequences from nextSeq.
         } finally {
             lock.unlock();

@@ -569,6 +569,11 @@ public final class ScaleSmallClient implements AutoCloseable {
      * Looks the stream's ranges up until it is routed: METADATA, CREATE_STREAM (default options)
      * when it does not exist, and METADATA again a moment later while its ranges are being placed.
      */
+    /** The ranges publishes to {@code stream} are routed to, in hash order; for tests. */
+    List<Integer> routedRanges(String stream) {
+        return producers.get(stream).rangeIds();
+    }
+
     private void resolveRanges(StreamProducer producer) {
         if (closed || producer.isRouted()) {
             producer.resolving.set(false);

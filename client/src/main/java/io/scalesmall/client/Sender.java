@@ -457,6 +457,15 @@ final class Sender implements FrameHandler.Listener {
         }
         rp.retryPending = false;
         rp.prepareResend(this);
+        if (LOG.isLoggable(Level.DEBUG) && !rp.unsent.isEmpty()) {
+            LOG.log(
+                    Level.DEBUG,
+                    "resending {0} batches of range {1} to {2}, first {3}",
+                    rp.unsent.size(),
+                    rp.rangeId,
+                    servers,
+                    rp.unsent.peekFirst().describe(nanoTime()));
+        }
         sendUnsent(rp);
     }
 
@@ -755,10 +764,17 @@ final class Sender implements FrameHandler.Listener {
         rp.retry.removeIf(b -> !b.maybeStored && refused.add(b));
         refused.sort(Comparator.comparingLong(x -> x.sealOrder));
         for (ProducerBatch b : refused) {
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "{0} moves to successor range {1}", b.describe(nanoTime()), next.rangeId);
+            }
             next.absorb(b);
         }
         if (rp.retry.isEmpty()) {
             rp.retryPending = false;
+        } else {
+            // Batches that may be stored go back to the replaced range, which acknowledges
+            // those it holds and refuses the rest.
+            maybeRetry(rp);
         }
         kickSuccessor(rp);
         requestFlush();
@@ -767,11 +783,16 @@ final class Sender implements FrameHandler.Listener {
     private void onBatchError(ProducerBatch b, ErrorResponse error) {
         RangeProducer rp = b.range;
         rp.removeInflight(b);
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "{0} answered {1}: {2}", b.describe(nanoTime()), error.code(), error.message());
+        }
         if (error.code() == ErrorCode.RANGE_SEALED && rp.successor != null) {
             // Not stored: it belongs to the range that replaced this one.
             b.maybeStored = false;
             rp.successor.absorb(b);
-            kickSuccessor(rp);
+            // Batches refused before the successor was known wait in the retry queue: once
+            // nothing is in flight they move too, in their order.
+            rangeReplaced(rp);
             return;
         }
         if (error.code() == ErrorCode.RANGE_SEALED || error.code() == ErrorCode.NOT_A_REPLICA) {

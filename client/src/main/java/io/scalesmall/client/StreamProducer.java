@@ -142,6 +142,13 @@ final class StreamProducer {
                     if (replaced != known && replaced.successor == null) {
                         known.predecessor = replaced;
                         replaced.successor = known;
+                        System.getLogger(StreamProducer.class.getName())
+                                .log(
+                                        System.Logger.Level.DEBUG,
+                                        "stream {0}: range {1} replaces range {2}",
+                                        stream,
+                                        known.rangeId,
+                                        replaced.rangeId);
                         replacedRanges.accept(replaced);
                     }
                 }

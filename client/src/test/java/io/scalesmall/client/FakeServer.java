@@ -90,6 +90,10 @@ final class FakeServer implements AutoCloseable {
     private boolean holdAcks;
     private int ignorePublishes;
     private long hlcCounter;
+    /** The range publishes go to, and the one it replaced (refused as sealed), or -1. */
+    private int currentRange;
+
+    private int sealedRange = -1;
     private boolean keepBatches = true;
 
     FakeServer() throws InterruptedException {
@@ -156,6 +160,22 @@ final class FakeServer implements AutoCloseable {
         });
     }
 
+    /**
+     * A placement change: the current range is sealed (publishes to it are refused with
+     * RANGE_SEALED, storing nothing) and {@code successor} covers the key space from now on,
+     * with producer sequences counted afresh.
+     */
+    void replaceRange(int successor) {
+        run(() -> {
+            sealedRange = currentRange;
+            currentRange = successor;
+            streams.values().forEach(s -> {
+                s.nextSeqByProducer.clear();
+                s.batchBySeq.clear();
+            });
+        });
+    }
+
     /** Answers the next publishes with these errors, one each, storing nothing. */
     void failNextPublishes(ErrorCode... codes) {
         run(() -> publishErrors.addAll(List.of(codes)));
@@ -190,6 +210,15 @@ final class FakeServer implements AutoCloseable {
             Runnable r;
             while ((r = heldAcks.pollFirst()) != null) {
                 r.run();
+            }
+        });
+    }
+
+    /** Sends the oldest {@code n} held answers and keeps holding the rest and later ones. */
+    void releaseAcks(int n) {
+        run(() -> {
+            for (int i = 0; i < n && !heldAcks.isEmpty(); i++) {
+                heldAcks.pollFirst().run();
             }
         });
     }
@@ -369,6 +398,11 @@ final class FakeServer implements AutoCloseable {
             ch.close();
             return;
         }
+        if (request.rangeId() == sealedRange) {
+            received.add(new Received(request.stream(), producerId, producerSeq, count, "error:RANGE_SEALED"));
+            respond(() -> error(ch, id, ErrorCode.RANGE_SEALED, "range " + sealedRange + " was replaced"));
+            return;
+        }
         ErrorCode injected = publishErrors.pollFirst();
         if (injected != null) {
             received.add(new Received(request.stream(), producerId, producerSeq, count, "error:" + injected));
@@ -423,7 +457,7 @@ final class FakeServer implements AutoCloseable {
             Integer index = bySeq.get(producerSeq);
             long batchSeq = index == null ? 0 : index + 1;
             long hlc = index == null ? 0 : BatchFormat.hlcTime(s.batches.get(index), 0);
-            return new Object[] {"duplicate", new PublishResponse(0, NODE, batchSeq, hlc, true, 1, 1)};
+            return new Object[] {"duplicate", new PublishResponse(currentRange, NODE, batchSeq, hlc, true, 1, 1)};
         }
         if (producerSeq > expected) {
             return new Object[] {"out-of-order(expected " + expected + ")", ErrorCode.OUT_OF_ORDER_SEQUENCE};
@@ -435,7 +469,7 @@ final class FakeServer implements AutoCloseable {
         if (!keepBatches) {
             s.nextSeqByProducer.put(producerId, expected + count);
             long hlc = (System.currentTimeMillis() << 16) | (hlcCounter++ & 0xFFFF);
-            return new Object[] {"stored", new PublishResponse(0, NODE, batchSeq, hlc, false, 1, 1)};
+            return new Object[] {"stored", new PublishResponse(currentRange, NODE, batchSeq, hlc, false, 1, 1)};
         }
         int total = BatchFormat.totalBytes(frame, at);
         ByteBuf copy = Unpooled.buffer(total);
@@ -452,7 +486,7 @@ final class FakeServer implements AutoCloseable {
         bySeq.put(producerSeq, s.batches.size() - 1);
         s.nextSeqByProducer.put(producerId, expected + count);
         pushToSubscribers(streamName);
-        return new Object[] {"stored", new PublishResponse(0, NODE, batchSeq, hlc, false, 1, 1)};
+        return new Object[] {"stored", new PublishResponse(currentRange, NODE, batchSeq, hlc, false, 1, 1)};
     }
 
     private void fetch(Channel ch, int id, FetchRequest request) {
@@ -563,22 +597,22 @@ final class FakeServer implements AutoCloseable {
         List<MetadataResponse.Stream> described = new ArrayList<>();
         for (Map.Entry<String, Stream> e : streams.entrySet()) {
             if (request.streams().isEmpty() || request.streams().contains(e.getKey())) {
-                described.add(new MetadataResponse.Stream(
-                        e.getKey(),
-                        e.getValue().options,
-                        List.of(new MetadataResponse.Range(
-                                0,
-                                0,
-                                0xFFFFFFFFL,
-                                List.of(0),
-                                0,
-                                e.getValue().batches.size(),
-                                0))));
+                described.add(new MetadataResponse.Stream(e.getKey(), e.getValue().options, ranges(e.getValue())));
             }
         }
         MetadataResponse response =
                 new MetadataResponse(NODE, List.of(new MetadataResponse.Node(NODE, "127.0.0.1", port())), described);
         send(ch, FrameType.METADATA_OK, id, response::write);
+    }
+
+    private List<MetadataResponse.Range> ranges(Stream s) {
+        if (sealedRange < 0) {
+            return List.of(
+                    new MetadataResponse.Range(currentRange, 0, 0xFFFFFFFFL, List.of(0), 0, s.batches.size(), 0));
+        }
+        return List.of(
+                new MetadataResponse.Range(sealedRange, 0, 0xFFFFFFFFL, List.of(0), 0, 0, 0, 1, false),
+                new MetadataResponse.Range(currentRange, 0, 0xFFFFFFFFL, List.of(0), 0, s.batches.size(), 0, 2, true));
     }
 
     private void createStream(Channel ch, int id, CreateStreamRequest request) {

@@ -258,6 +258,42 @@ class PublishTest extends ClientTestSupport {
     }
 
     @Test
+    void keepsTheProducerOrderWhenItsRangeIsReplacedUnderLoad() {
+        ScaleSmallClient client = client(config().lingerMs(1)
+                .maxBatchBytes(1024)
+                .deliveryTimeoutMs(20_000)
+                .build());
+        client.publish("moving", bytes("k"), padded("m0", 60)).join();
+        server.replaceRange(7);
+        server.holdAcks();
+        List<CompletableFuture<PublishAck>> futures = new ArrayList<>();
+        for (int i = 1; i < 1000; i++) {
+            futures.add(client.publish("moving", bytes("k"), padded("m" + i, 60)));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> refusedMessages() == 999);
+
+        // The first refusals arrive before the client knows the successor, the rest after: the
+        // successor must still get every message in publish order.
+        server.releaseAcks(server.heldAckCount() / 2);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> client.routedRanges("moving").equals(List.of(7)));
+        server.releaseAcks();
+        client.flush();
+
+        for (CompletableFuture<PublishAck> f : futures) {
+            assertThat(f.join().rangeId()).isEqualTo(7);
+        }
+        assertThat(labels(server.storedPayloads("moving"))).isEqualTo(range("m", 0, 1000));
+    }
+
+    private long refusedMessages() {
+        return server.received().stream()
+                .filter(r -> r.outcome().equals("error:RANGE_SEALED"))
+                .mapToLong(FakeServer.Received::count)
+                .sum();
+    }
+
+    @Test
     void failsTheBatchOnANonRetriableErrorAndKeepsPublishingTheRest() {
         server.failNextPublishes(ErrorCode.INVALID_BATCH);
         ScaleSmallClient client =
