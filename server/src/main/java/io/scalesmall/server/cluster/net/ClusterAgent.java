@@ -223,26 +223,33 @@ public final class ClusterAgent implements AutoCloseable {
         if (multicastGroup != null) {
             bindMulticast();
         }
-        datagram = (DatagramChannel) new Bootstrap()
-                .group(group)
-                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                .option(
-                        ChannelOption.RECVBUF_ALLOCATOR,
-                        new FixedRecvByteBufAllocator(Math.max(2048, config.maxDatagramBytes() + 64)))
-                .option(ChannelOption.SO_RCVBUF, 1 << 20)
-                .handler(new DatagramHandler())
-                .bind(bindAddress)
-                .sync()
-                .channel();
+        // With an ephemeral port the kernel picks the datagram port; the stream port must be the
+        // same number and may already be taken by someone else's connection: pick again then.
+        int attempts = bindAddress.getPort() == 0 ? 20 : 1;
+        for (int attempt = 1; ; attempt++) {
+            datagram = bindDatagram();
+            int port = datagram.localAddress().getPort();
+            try {
+                server = new ServerBootstrap()
+                        .group(group)
+                        .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childHandler(new StreamInitializer())
+                        .bind(new InetSocketAddress(bindAddress.getAddress(), port))
+                        .sync()
+                        .channel();
+                break;
+            } catch (InterruptedException e) {
+                datagram.close();
+                throw e;
+            } catch (Exception e) { // Netty rethrows the bind failure, a checked IOException, unchecked
+                datagram.close().sync();
+                if (attempt >= attempts) {
+                    throw e;
+                }
+            }
+        }
         int port = datagram.localAddress().getPort();
-        server = new ServerBootstrap()
-                .group(group)
-                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childHandler(new StreamInitializer())
-                .bind(new InetSocketAddress(bindAddress.getAddress(), port))
-                .sync()
-                .channel();
         MemberEntry entry = selfForPort.apply(port);
         CompletableFuture<Void> started = new CompletableFuture<>();
         group.execute(() -> {
@@ -287,6 +294,20 @@ public final class ClusterAgent implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("the cluster plane did not start", e.getCause());
         }
+    }
+
+    private DatagramChannel bindDatagram() throws InterruptedException {
+        return (DatagramChannel) new Bootstrap()
+                .group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(
+                        ChannelOption.RECVBUF_ALLOCATOR,
+                        new FixedRecvByteBufAllocator(Math.max(2048, config.maxDatagramBytes() + 64)))
+                .option(ChannelOption.SO_RCVBUF, 1 << 20)
+                .handler(new DatagramHandler())
+                .bind(bindAddress)
+                .sync()
+                .channel();
     }
 
     private void bindMulticast() throws InterruptedException {
