@@ -11,10 +11,12 @@ import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.protocol.MembersResponse;
 import io.scalesmall.protocol.NodeId;
 import io.scalesmall.protocol.StreamOptions;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -24,6 +26,11 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.FileHandler;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -222,9 +229,38 @@ class ReplicatedDurabilityIT {
         assertThat(r.ackCount).isPositive();
     }
 
+    private static String threadDump() {
+        StringBuilder out = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            out.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+            for (StackTraceElement e : stack) {
+                out.append("    at ").append(e).append('\n');
+            }
+        });
+        return out.toString();
+    }
+
+    /** The client library's debug log (routing, resends, placement changes), for a failed run. */
+    private static final Logger CLIENT_LOG = Logger.getLogger("io.scalesmall.client");
+
+    private static void logClientTo(Path file) throws IOException {
+        // A static reference: JUL forgets the settings of a logger nobody holds.
+        Logger client = CLIENT_LOG;
+        for (Handler h : client.getHandlers()) {
+            client.removeHandler(h);
+            h.close();
+        }
+        FileHandler handler = new FileHandler(file.toString());
+        handler.setFormatter(new SimpleFormatter());
+        handler.setLevel(Level.FINE);
+        client.addHandler(handler);
+        client.setLevel(Level.FINE);
+    }
+
     private record Result(List<BitSet> acked, long ackCount, Map<Integer, List<Integer>> seen) {}
 
     private Result run(DurabilityPolicy policy) throws Exception {
+        logClientTo(Path.of("target", "durability-client.log"));
         startCluster();
         try (ScaleSmallClient admin = ScaleSmallClient.create(
                 ClientConfig.builder().servers(servers()).build())) {
@@ -249,9 +285,11 @@ class ReplicatedDurabilityIT {
             NodeProcess victim = nodes.get(random.nextInt(NODES));
             NodeId victimId = members(victim).responder();
             victim.kill9();
+            System.out.printf("%s kill -9 node %s%n", Instant.now(), victimId);
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(250))
                     .until(() -> othersSee(victimId, "DEAD", victim));
+            System.out.printf("%s others see it DEAD; restarting%n", Instant.now());
             victim.start();
             try {
                 await().atMost(Duration.ofSeconds(60))
@@ -266,7 +304,9 @@ class ReplicatedDurabilityIT {
         stop.set(true);
         for (Thread t : producers) {
             t.join(TimeUnit.MINUTES.toMillis(3));
-            assertThat(t.isAlive()).as("producer finished").isFalse();
+            assertThat(t.isAlive())
+                    .as("producer finished; its threads:%n%s", threadDump())
+                    .isFalse();
         }
         System.out.printf(
                 "replicated durability (%s): %d acknowledged, %d failed, %d kills%n",
@@ -288,6 +328,7 @@ class ReplicatedDurabilityIT {
         AtomicLong done = new AtomicLong();
         long sent = 0;
         long startNanos = System.nanoTime();
+        System.out.printf("%s producer %d starts%n", Instant.now(), id);
         try (ScaleSmallClient client = ScaleSmallClient.create(config)) {
             for (int i = 0; !stop.get(); i++) {
                 long dueNanos = startNanos + i * 1_000_000_000L / RATE_PER_PRODUCER;
