@@ -57,8 +57,19 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--zone", description = "Failure zone of this node (for example a rack or availability zone).")
     String zone;
 
+    @Option(
+            names = "--parent-pid",
+            hidden = true,
+            description = "Stop when the process with this PID ends (used by dev for its node processes).")
+    Long parentPid;
+
     @Override
     public Integer call() throws Exception {
+        if (parentPid != null) {
+            // Once the node is up, a dev parent that dies (even by SIGKILL) takes its nodes along.
+            ProcessHandle.of(parentPid)
+                    .ifPresentOrElse(parent -> parent.onExit().thenRun(() -> System.exit(0)), () -> System.exit(0));
+        }
         NodeConfig cfg = NodeConfig.defaults(data, host, port);
         if (config != null) {
             cfg = cfg.with(NodeConfig.readProperties(config));

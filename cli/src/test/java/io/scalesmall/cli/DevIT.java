@@ -1,0 +1,198 @@
+package io.scalesmall.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scalesmall dev} as a new user tries it: three node processes come up, 100,000 messages
+ * are published with {@code disk=2}, one node process is killed with SIGKILL, and a consumer
+ * reading from the beginning gets all 100,000, each once. Stopping dev stops its nodes.
+ */
+@Tag("cluster")
+class DevIT {
+    private static final Pattern NODE_PID = Pattern.compile("node (\\d): pid (\\d+),");
+
+    @TempDir
+    Path dir;
+
+    private Process dev;
+    private final List<Long> nodePids = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        if (dev != null) {
+            dev.destroy();
+            if (!dev.waitFor(60, TimeUnit.SECONDS)) {
+                dev.destroyForcibly();
+            }
+        }
+        for (long pid : nodePids) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aClusterThatLosesANodeProcessStillServesEveryMessage() throws Exception {
+        int base = freeBase();
+        Path log = dir.resolve("dev.log");
+        dev = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx256m",
+                        "-jar",
+                        NodeProcess.jar().toAbsolutePath().toString(),
+                        "dev",
+                        "--data",
+                        dir.resolve("data").toString(),
+                        "--port",
+                        Integer.toString(base),
+                        "--http-port",
+                        Integer.toString(base + 1),
+                        "--node-java-opts",
+                        "-Xmx512m -XX:+UseSerialGC")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    assertThat(dev.isAlive())
+                            .as("dev is running:%n%s", read(log))
+                            .isTrue();
+                    return read(log).contains("Press Ctrl-C to stop.");
+                });
+        Matcher m = NODE_PID.matcher(read(log));
+        while (m.find()) {
+            nodePids.add(Long.parseLong(m.group(2)));
+        }
+        assertThat(nodePids).as("node processes in:%n%s", read(log)).hasSize(3);
+        assertThat(nodePids).doesNotContain(dev.pid());
+        String servers = "127.0.0.1:" + base + ",127.0.0.1:" + (base + 10) + ",127.0.0.1:" + (base + 20);
+
+        String[] published = run(
+                "publish",
+                "--server",
+                servers,
+                "--stream",
+                "demo",
+                "--count",
+                "100000",
+                "--size",
+                "100",
+                "--durability",
+                "disk=2");
+        assertThat(published[0]).isEqualTo("0");
+        assertThat(lastLine(published[1]).get("acked").asLong()).isEqualTo(100_000);
+
+        long victim = nodePids.get(2);
+        ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ProcessHandle.of(victim).map(p -> !p.isAlive()).orElse(true));
+        await().atMost(Duration.ofSeconds(10)).until(() -> read(log).contains("node 3 (pid " + victim + ") exited"));
+
+        String[] consumed = run(
+                "consume", "--server", servers, "--stream", "demo", "--from", "beginning", "--idle-timeout-ms", "5000");
+        assertThat(consumed[0]).isEqualTo("0");
+        String[] lines = consumed[1].strip().split("\n");
+        BitSet seen = new BitSet();
+        int twice = 0;
+        for (int i = 0; i < lines.length - 1; i++) {
+            int number = Integer.parseInt(lines[i].split("[^0-9]", 2)[0]);
+            if (seen.get(number)) {
+                twice++;
+            }
+            seen.set(number);
+        }
+        assertThat(twice).as("messages read twice").isZero();
+        assertThat(seen.cardinality()).as("distinct messages read back").isEqualTo(100_000);
+        assertThat(seen.nextSetBit(0)).isZero();
+        assertThat(seen.length()).isEqualTo(100_000);
+
+        dev.destroy();
+        assertThat(dev.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        for (long pid : nodePids) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+        }
+        assertThat(read(log)).contains("stopped");
+    }
+
+    /** A base port whose client, cluster (TCP and UDP) and HTTP ports are free for 3 nodes. */
+    private static int freeBase() {
+        Random random = new Random();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20_000 + 100 * random.nextInt(400);
+            if (allFree(base)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free port range found");
+    }
+
+    private static boolean allFree(int base) {
+        try {
+            InetAddress loopback = InetAddress.getByName("127.0.0.1");
+            for (int i = 0; i < 3; i++) {
+                for (int offset = 0; offset < 3; offset++) {
+                    int port = base + 10 * i + offset;
+                    try (ServerSocket s = new ServerSocket(port, 1, loopback);
+                            DatagramSocket d = new DatagramSocket(port, loopback)) {
+                        s.getLocalPort();
+                        d.getLocalPort();
+                    }
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String read(Path log) throws IOException {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    /** Runs a command line in this JVM; returns {exit code, stdout}. */
+    private static String[] run(String... args) {
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            int code = Main.commandLine().execute(args);
+            System.out.flush();
+            return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8)};
+        } finally {
+            System.setOut(oldOut);
+        }
+    }
+
+    private static JsonNode lastLine(String out) throws IOException {
+        String[] lines = out.strip().split("\n");
+        return new ObjectMapper().readTree(lines[lines.length - 1]);
+    }
+}
