@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             PublishCommand.class,
             ConsumeCommand.class,
             MembersCommand.class,
+            StreamsCommand.class,
             BenchCommand.class,
             SimCommand.class,
             CommandLine.HelpCommand.class

@@ -1,11 +1,8 @@
 package io.scalesmall.cli;
 
-import io.scalesmall.client.ScaleSmallClient;
-import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.protocol.MembersResponse;
 import io.scalesmall.protocol.MembersResponse.Member;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -13,9 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -73,24 +67,7 @@ final class MembersCommand implements Callable<Integer> {
     }
 
     private MembersResponse fetch() throws InterruptedException {
-        ScaleSmallClient client =
-                ScaleSmallClient.create(Servers.config(server, "scalesmall-cli-members", DurabilityPolicy.MEMORY_1)
-                        .requestTimeoutMs(timeoutMs)
-                        .connectTimeoutMs((int) Math.min(timeoutMs, Integer.MAX_VALUE))
-                        .build());
-        try {
-            // the client fails the request itself after timeoutMs; the extra wait is a backstop
-            return client.members().get(timeoutMs + 2_000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new IllegalStateException(
-                    "cannot get the member table from " + server + ": " + cause.getMessage(), cause);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(
-                    "cannot get the member table from " + server + ": no answer within " + timeoutMs + " ms", e);
-        } finally {
-            client.close(Duration.ofMillis(500));
-        }
+        return Servers.request(server, "scalesmall-cli-members", timeoutMs, "the member table", c -> c.members());
     }
 
     private static Map<String, Object> toJson(Member m) {
@@ -124,23 +101,7 @@ final class MembersCommand implements Callable<Integer> {
                 m.zone().isEmpty() ? "-" : m.zone()
             });
         }
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        StringBuilder line = new StringBuilder();
-        for (String[] row : rows) {
-            line.setLength(0);
-            for (int i = 0; i < row.length; i++) {
-                line.append(row[i]);
-                if (i < row.length - 1) {
-                    line.append(" ".repeat(widths[i] - row[i].length() + 2));
-                }
-            }
-            out.println(line);
-        }
+        Table.print(out, rows);
     }
 
     /** {@code host:port}, with an IPv6 literal in brackets. */

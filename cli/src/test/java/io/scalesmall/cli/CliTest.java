@@ -132,4 +132,31 @@ class CliTest {
                 run("", "consume", "--server", server, "--stream", "tail", "--from", "end", "--idle-timeout-ms", "500");
         assertThat(lastLine((String) con[1]).get("consumed").asLong()).isZero();
     }
+
+    @Test
+    void streamsListsEachStreamWithItsRangesReplicasAndSizes() throws Exception {
+        run("", "publish", "--server", server, "--stream", "listed", "--count", "2000", "--size", "100");
+
+        Object[] listed = run("", "streams", "--server", server, "--json");
+        assertThat(listed[0]).isEqualTo(0);
+        JsonNode stream = lastLine((String) listed[1]).get("streams").get(0);
+        assertThat(stream.get("name").asText()).isEqualTo("listed");
+        assertThat(stream.get("batches").asLong()).isPositive();
+        assertThat(stream.get("sizeBytes").asLong()).isPositive();
+        assertThat(stream.get("underReplicatedBatches").asLong()).isZero();
+        long rangeBatches = 0;
+        for (JsonNode range : stream.get("ranges")) {
+            assertThat(range.get("replicas")).hasSize(1);
+            assertThat(range.get("replicas").get(0).get("id").asText())
+                    .isEqualTo(node.nodeId().toString());
+            rangeBatches += range.get("batches").asLong();
+        }
+        assertThat(rangeBatches).isEqualTo(stream.get("batches").asLong());
+
+        Object[] table = run("", "streams", "--server", server);
+        assertThat((String) table[1]).startsWith("STREAM").contains("listed", "current");
+
+        Object[] unknown = run("", "streams", "--server", server, "nope");
+        assertThat(unknown[0]).isEqualTo(1);
+    }
 }

@@ -109,11 +109,27 @@ class DevIT {
         assertThat(published[0]).isEqualTo("0");
         assertThat(lastLine(published[1]).get("acked").asLong()).isEqualTo(100_000);
 
+        JsonNode before = lastLine(run("streams", "--server", servers, "--json")[1])
+                .get("streams")
+                .get(0);
+        assertThat(before.get("underReplicatedBatches").asLong()).isZero();
+        assertThat(before.get("batches").asLong()).isPositive();
+        for (JsonNode range : before.get("ranges")) {
+            assertThat(range.get("replicas")).hasSize(3);
+        }
+
         long victim = nodePids.get(2);
         ProcessHandle.of(victim).orElseThrow().destroyForcibly();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> ProcessHandle.of(victim).map(p -> !p.isAlive()).orElse(true));
         await().atMost(Duration.ofSeconds(10)).until(() -> read(log).contains("node 3 (pid " + victim + ") exited"));
+
+        JsonNode after = lastLine(run("streams", "--server", servers, "--json")[1])
+                .get("streams")
+                .get(0);
+        assertThat(after.get("underReplicatedBatches").asLong())
+                .as("the dead node's copies are missing")
+                .isPositive();
 
         String[] consumed = run(
                 "consume", "--server", servers, "--stream", "demo", "--from", "beginning", "--idle-timeout-ms", "5000");

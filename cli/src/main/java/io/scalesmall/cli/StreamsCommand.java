@@ -1,0 +1,211 @@
+package io.scalesmall.cli;
+
+import io.scalesmall.protocol.MetadataResponse;
+import io.scalesmall.protocol.MetadataResponse.Range;
+import io.scalesmall.protocol.MetadataResponse.Stream;
+import io.scalesmall.protocol.NodeId;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code scalesmall streams}: lists the streams with their ranges, replicas, sizes and
+ * under-replicated batches. One node (the first of {@code --server} that answers) gives the
+ * streams, ranges and nodes; then every node is asked what it stores, since a METADATA answer
+ * counts only the responder's own data. A range's size is the largest copy; its
+ * under-replicated batches are those its fullest replica holds beyond its emptiest one, a
+ * replica that does not answer counting as empty (its copies cannot be read now).
+ */
+@Command(
+        name = "streams",
+        mixinStandardHelpOptions = true,
+        description = "List streams with their ranges, replicas, sizes and under-replicated batches.")
+final class StreamsCommand implements Callable<Integer> {
+    @Option(
+            names = "--server",
+            required = true,
+            description = "HOST:PORT[,HOST:PORT...] of nodes; the first that answers is asked.")
+    String server;
+
+    @Parameters(arity = "0..*", paramLabel = "STREAM", description = "Streams to list (default: all).")
+    List<String> names = new ArrayList<>();
+
+    @Option(names = "--json", description = "Print one JSON object with a \"streams\" array (same as --format json).")
+    boolean json;
+
+    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(
+            names = "--timeout-ms",
+            defaultValue = "5000",
+            description = "Give up on a node that does not answer within this long (default: ${DEFAULT-VALUE}).")
+    long timeoutMs;
+
+    @Override
+    public Integer call() throws Exception {
+        String f = format.trim().toLowerCase(Locale.ROOT);
+        if (!f.equals("table") && !f.equals("json")) {
+            throw new IllegalArgumentException("--format must be table or json, not '" + format + "'");
+        }
+        if (timeoutMs < 1) {
+            throw new IllegalArgumentException("--timeout-ms must be positive");
+        }
+        String[] wanted = names.toArray(String[]::new);
+        MetadataResponse view =
+                Servers.request(server, "scalesmall-cli-streams", timeoutMs, "the streams", c -> c.metadata(wanted));
+        Map<NodeId, Map<Integer, Range>> stored = storedPerNode(view, wanted);
+        List<Map<String, Object>> streams = new ArrayList<>();
+        List<Stream> sorted = new ArrayList<>(view.streams());
+        sorted.sort(Comparator.comparing(Stream::name));
+        for (Stream s : sorted) {
+            streams.add(describe(view, s, stored));
+        }
+        PrintStream out = System.out;
+        if (json || f.equals("json")) {
+            List<Map<String, Object>> nodes = new ArrayList<>();
+            for (MetadataResponse.Node n : view.nodes()) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("id", n.id().toString());
+                o.put("clientAddress", MembersCommand.address(n.host(), n.port()));
+                o.put("answered", stored.containsKey(n.id()));
+                nodes.add(o);
+            }
+            Map<String, Object> all = new LinkedHashMap<>();
+            all.put("streams", streams);
+            all.put("nodes", nodes);
+            out.println(Json.line(all));
+        } else {
+            printTable(out, streams);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Each node's own view of what it stores, by range id; nodes that do not answer are absent. */
+    private Map<NodeId, Map<Integer, Range>> storedPerNode(MetadataResponse view, String[] wanted)
+            throws InterruptedException {
+        Map<NodeId, Map<Integer, Range>> stored = new HashMap<>();
+        for (MetadataResponse.Node n : view.nodes()) {
+            MetadataResponse own = n.id().equals(view.responder()) ? view : null;
+            if (own == null) {
+                try {
+                    own = Servers.request(
+                            MembersCommand.address(n.host(), n.port()),
+                            "scalesmall-cli-streams",
+                            timeoutMs,
+                            "the streams",
+                            c -> c.metadata(wanted));
+                } catch (IllegalStateException e) {
+                    continue; // down or unreachable: its copies count as missing
+                }
+                if (!own.responder().equals(n.id())) {
+                    continue; // another node now listens there
+                }
+            }
+            Map<Integer, Range> ranges = new HashMap<>();
+            for (Stream s : own.streams()) {
+                for (Range r : s.ranges()) {
+                    ranges.put(r.rangeId(), r);
+                }
+            }
+            stored.put(n.id(), ranges);
+        }
+        return stored;
+    }
+
+    private static Map<String, Object> describe(
+            MetadataResponse view, Stream stream, Map<NodeId, Map<Integer, Range>> stored) {
+        List<Map<String, Object>> ranges = new ArrayList<>();
+        long sizeBytes = 0;
+        long batches = 0;
+        long under = 0;
+        for (Range r : stream.ranges()) {
+            List<Map<String, Object>> replicas = new ArrayList<>();
+            long most = 0;
+            long fewest = Long.MAX_VALUE;
+            long biggest = 0;
+            for (int index : r.replicas()) {
+                MetadataResponse.Node n = view.nodes().get(index);
+                Map<Integer, Range> own = stored.get(n.id());
+                Range copy = own == null ? null : own.get(r.rangeId());
+                long copyBatches = copy == null ? 0 : copy.batches();
+                long copyBytes = copy == null ? 0 : copy.sizeBytes();
+                most = Math.max(most, copyBatches);
+                fewest = Math.min(fewest, copyBatches);
+                biggest = Math.max(biggest, copyBytes);
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("id", n.id().toString());
+                o.put("clientAddress", MembersCommand.address(n.host(), n.port()));
+                o.put("answered", own != null);
+                o.put("sizeBytes", copyBytes);
+                o.put("batches", copyBatches);
+                replicas.add(o);
+            }
+            long missing = replicas.isEmpty() ? 0 : most - fewest;
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("rangeId", r.rangeId());
+            o.put("firstHash", r.firstHash());
+            o.put("lastHash", r.lastHash());
+            o.put("current", r.current());
+            o.put("sinceHlc", r.sinceHlc());
+            o.put("sizeBytes", biggest);
+            o.put("batches", most);
+            o.put("underReplicatedBatches", missing);
+            o.put("replicas", replicas);
+            ranges.add(o);
+            sizeBytes += biggest;
+            batches += most;
+            under += missing;
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("name", stream.name());
+        o.put("replicationFactor", stream.options().replicationFactor());
+        o.put("retentionMs", stream.options().retentionMs());
+        o.put("retentionBytes", stream.options().retentionBytes());
+        o.put("sizeBytes", sizeBytes);
+        o.put("batches", batches);
+        o.put("underReplicatedBatches", under);
+        o.put("ranges", ranges);
+        return o;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void printTable(PrintStream out, List<Map<String, Object>> streams) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"STREAM", "RANGE", "KEYS", "STATE", "REPLICAS", "SIZE", "BATCHES", "UNDER-REPLICATED"});
+        for (Map<String, Object> s : streams) {
+            for (Map<String, Object> r : (List<Map<String, Object>>) s.get("ranges")) {
+                StringBuilder replicas = new StringBuilder();
+                for (Map<String, Object> replica : (List<Map<String, Object>>) r.get("replicas")) {
+                    replicas.append(replicas.isEmpty() ? "" : ",")
+                            .append(((String) replica.get("id")), 0, 8)
+                            .append(Boolean.TRUE.equals(replica.get("answered")) ? "" : "(down)");
+                }
+                rows.add(new String[] {
+                    (String) s.get("name"),
+                    r.get("rangeId").toString(),
+                    String.format(Locale.ROOT, "%08x-%08x", (Long) r.get("firstHash"), (Long) r.get("lastHash")),
+                    Boolean.TRUE.equals(r.get("current")) ? "current" : "sealed",
+                    replicas.isEmpty() ? "-" : replicas.toString(),
+                    MembersCommand.humanBytes((Long) r.get("sizeBytes")),
+                    r.get("batches").toString(),
+                    r.get("underReplicatedBatches").toString()
+                });
+            }
+        }
+        Table.print(out, rows);
+        if (streams.isEmpty()) {
+            out.println("(no streams)");
+        }
+    }
+}
