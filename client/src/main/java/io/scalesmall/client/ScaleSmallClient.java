@@ -19,6 +19,7 @@ import io.scalesmall.protocol.RecordCodec;
 import io.scalesmall.protocol.StartPosition;
 import io.scalesmall.protocol.StreamNames;
 import io.scalesmall.protocol.StreamOptions;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -379,37 +380,41 @@ public final class ScaleSmallClient implements AutoCloseable {
         } catch (ScaleSmallException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return metadata(stream)
-                .thenCompose(md -> fetchRanges(stream, from, maxBytes, maxWaitMs, rangeIdsOf(md, stream)));
+        return metadata(stream).thenCompose(md -> fetchRanges(stream, from, maxBytes, maxWaitMs, rangesOf(md, stream)));
     }
 
-    private static List<Integer> rangeIdsOf(MetadataResponse md, String stream) {
-        List<Integer> ids = new ArrayList<>();
+    /** A range to fetch and the nodes holding it, in the order to try them. */
+    private record RangeHolders(int rangeId, List<InetSocketAddress> holders) {}
+
+    private static List<RangeHolders> rangesOf(MetadataResponse md, String stream) {
+        List<RangeHolders> out = new ArrayList<>();
         for (MetadataResponse.Stream s : md.streams()) {
             if (s.name().equals(stream)) {
                 for (MetadataResponse.Range r : s.ranges()) {
-                    ids.add(r.rangeId());
+                    List<InetSocketAddress> holders =
+                            new ArrayList<>(r.replicas().size());
+                    for (int index : r.replicas()) {
+                        MetadataResponse.Node n = md.nodes().get(index);
+                        holders.add(new InetSocketAddress(n.host(), n.port()));
+                    }
+                    out.add(new RangeHolders(r.rangeId(), holders));
                 }
             }
         }
-        return ids;
+        return out;
     }
 
     private CompletableFuture<FetchResult> fetchRanges(
-            String stream, From from, int maxBytes, int maxWaitMs, List<Integer> rangeIds) {
-        List<CompletableFuture<RangeFetch>> parts = new ArrayList<>(rangeIds.size());
-        for (int rangeId : rangeIds) {
+            String stream, From from, int maxBytes, int maxWaitMs, List<RangeHolders> ranges) {
+        List<CompletableFuture<RangeFetch>> parts = new ArrayList<>(ranges.size());
+        for (RangeHolders range : ranges) {
+            int rangeId = range.rangeId();
             StartPosition start = from.startIn(rangeId);
             RangeCursor seed = from.kind() == StartPosition.Kind.CURSOR
                     ? from.cursor().range(rangeId)
                     : RangeCursor.beginning(rangeId);
             FetchRequest request = new FetchRequest(stream, rangeId, start, maxBytes, maxWaitMs);
-            parts.add(sender.submit(
-                    FrameType.FETCH,
-                    FrameType.FETCH_OK,
-                    request::write,
-                    body -> decodeFetch(stream, body, RangePosition.of(seed)),
-                    maxWaitMs));
+            parts.add(fetchRange(stream, request, seed, range.holders(), 0));
         }
         Cursor base = from.kind() == StartPosition.Kind.CURSOR ? from.cursor() : new Cursor(List.of());
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
@@ -425,6 +430,33 @@ public final class ScaleSmallClient implements AutoCloseable {
                     }
                     return new FetchResult(messages, next.toToken(), truncated);
                 });
+    }
+
+    /**
+     * Fetches one range from its {@code attempt}-th holder, and from the next one when that one
+     * cannot answer (down, or no longer holding the range); from the bootstrap node when the
+     * metadata names none. A cursor is valid on every holder, so the answer is the same.
+     */
+    private CompletableFuture<RangeFetch> fetchRange(
+            String stream, FetchRequest request, RangeCursor seed, List<InetSocketAddress> holders, int attempt) {
+        Sender target = holders.isEmpty() ? sender : senders.forAddress(holders.get(attempt));
+        CompletableFuture<RangeFetch> part = target.submit(
+                FrameType.FETCH,
+                FrameType.FETCH_OK,
+                request::write,
+                body -> decodeFetch(stream, body, RangePosition.of(seed)),
+                request.maxWaitMs());
+        if (attempt + 1 >= holders.size()) {
+            return part;
+        }
+        return part.exceptionallyCompose(e -> {
+            Throwable cause =
+                    e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof ScaleSmallException se && se.retriable() && !closed) {
+                return fetchRange(stream, request, seed, holders, attempt + 1);
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
     }
 
     /** One range's part of a fetch. */

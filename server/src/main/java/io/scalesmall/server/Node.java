@@ -76,7 +76,12 @@ public final class Node implements AutoCloseable {
                     : ClusterKeys.fromFile(config.cluster().keyFile());
             StreamCatalog catalog = StreamCatalog.load(config.dataDir().resolve("streams"), nodeId);
             HybridLogicalClock hlc = new HybridLogicalClock(0);
-            placement = new PlacementService(nodeId, catalog, hlc, System::currentTimeMillis);
+            placement = new PlacementService(
+                    nodeId,
+                    catalog,
+                    hlc,
+                    System::currentTimeMillis,
+                    config.agent().restoreDelayMs());
             peers = new PeerLinks(nodeId, this::clientAddressOf, this::mac, System::currentTimeMillis);
             agent = new DataAgent(config.agent(), nodeId, catalog, placement, peers, hlc, System::currentTimeMillis);
             agent.start();
@@ -86,6 +91,7 @@ public final class Node implements AutoCloseable {
             server.start();
             cluster = startCluster();
             placement.reviewRequester(cluster::reviewClaims);
+            placement.reviewScheduler(cluster::reviewClaimsAfter);
             admin = config.httpPort() >= 0 ? new AdminServer(config.httpHost(), config.httpPort(), this) : null;
             if (admin != null) {
                 admin.start();

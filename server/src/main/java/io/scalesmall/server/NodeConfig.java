@@ -31,6 +31,7 @@ import java.util.Set;
  * segment.bytes, index.interval.bytes, memory.tail.bytes, background.sync.ms
  * retention.high.watermark        90% | bytes like 500GB
  * retention.check.interval.ms, producer.expiry.ms
+ * replication.timeout.ms, repair.interval.ms, repair.rate.bytes, replication.restore.delay.ms
  * cluster.host, cluster.port, cluster.advertised.host, cluster.join (HOST:PORT,...),
  * cluster.key.file, zone, cluster.probe.interval.ms, cluster.probe.timeout.ms,
  * cluster.indirect.probes, cluster.sync.interval.ms, cluster.suspicion.alpha,
@@ -66,6 +67,10 @@ public record NodeConfig(
             "retention.high.watermark",
             "retention.check.interval.ms",
             "producer.expiry.ms",
+            "replication.timeout.ms",
+            "repair.interval.ms",
+            "repair.rate.bytes",
+            "replication.restore.delay.ms",
             "cluster.host",
             "cluster.port",
             "cluster.advertised.host",
@@ -154,7 +159,14 @@ public record NodeConfig(
                 longProp(p, "producer.expiry.ms", d.producerExpiryMs()),
                 d.queueCapacity(),
                 d.idlePollMs(),
-                longProp(p, "background.sync.ms", d.backgroundSyncMs()));
+                longProp(p, "background.sync.ms", d.backgroundSyncMs()),
+                longProp(p, "replication.timeout.ms", d.replicationTimeoutMs()),
+                longProp(p, "repair.interval.ms", d.repairIntervalMs()),
+                d.repairPullBytes(),
+                p.containsKey("repair.rate.bytes")
+                        ? RetentionConfig.parseBytes(p.getProperty("repair.rate.bytes"))
+                        : d.repairBytesPerSecond(),
+                longProp(p, "replication.restore.delay.ms", d.restoreDelayMs()));
         return new NodeConfig(
                 dataDir, a, p.getProperty("host", httpHost), intProp(p, "http.port", httpPort), d, withCluster(p));
     }

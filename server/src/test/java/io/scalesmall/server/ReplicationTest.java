@@ -50,7 +50,10 @@ class ReplicationTest {
     }
 
     private Node start(int index) throws Exception {
-        Properties p = new Properties();
+        return start(index, new Properties());
+    }
+
+    private Node start(int index, Properties p) throws Exception {
         p.setProperty("cluster.probe.interval.ms", "200");
         p.setProperty("cluster.probe.timeout.ms", "100");
         p.setProperty("cluster.sync.interval.ms", "200");
@@ -64,8 +67,14 @@ class ReplicationTest {
     }
 
     private void startCluster(int size) throws Exception {
+        startCluster(size, new Properties());
+    }
+
+    private void startCluster(int size, Properties settings) throws Exception {
         for (int i = 0; i < size; i++) {
-            start(i);
+            Properties p = new Properties();
+            p.putAll(settings);
+            start(i, p);
         }
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> nodes.stream()
@@ -291,5 +300,74 @@ class ReplicationTest {
         }
         // One key: one key slice, read range after range in the order placement created them.
         assertThat(received).containsExactlyElementsOf(names("f", 0, 200));
+    }
+
+    @Test
+    void theCopiesADepartedNodeHeldAreMadeAgainElsewhere() throws Exception {
+        Properties settings = new Properties();
+        settings.setProperty("replication.restore.delay.ms", "1000");
+        startCluster(4, settings);
+        ScaleSmallClient writer = client(new DurabilityPolicy(2, 2), nodes.get(0), nodes.get(1));
+        assertThat(writer.createStream("kept", new io.scalesmall.protocol.StreamOptions(2, -1, -1))
+                        .get(10, TimeUnit.SECONDS))
+                .isTrue();
+        List<String> sent = names("k", 0, 400);
+        publishAll(writer, "kept", null, sent);
+
+        // The leaver and a node it shares a range with: once both are gone, that range's data
+        // survives only if the leaver's copies were made again in between.
+        MetadataResponse md = writer.metadata("kept").get(10, TimeUnit.SECONDS);
+        MetadataResponse.Range shared = md.streams().get(0).ranges().get(0);
+        NodeId leaverId = md.nodes().get(shared.replicas().get(0)).id();
+        NodeId partnerId = md.nodes().get(shared.replicas().get(1)).id();
+        Node leaver = nodes.stream()
+                .filter(n -> n.nodeId().equals(leaverId))
+                .findFirst()
+                .orElseThrow();
+        List<Integer> leaverRanges = new ArrayList<>();
+        for (var range : leaver.agent().catalog().ranges()) {
+            if (range.stream().equals("kept")) {
+                leaverRanges.add(range.rangeId());
+            }
+        }
+        nodes.remove(leaver);
+        leaver.close();
+
+        // Every range the leaver held ends with two complete copies on the nodes that are left.
+        for (int rangeId : leaverRanges) {
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(completeCopies("kept", rangeId))
+                            .as("complete copies of range %d", rangeId)
+                            .isGreaterThanOrEqualTo(2));
+        }
+
+        Node partner = nodes.stream()
+                .filter(n -> n.nodeId().equals(partnerId))
+                .findFirst()
+                .orElseThrow();
+        nodes.remove(partner);
+        partner.close();
+        clients.remove(writer);
+        writer.close();
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(
+                        () -> assertThat(readAllFrom(nodes.get(0), "kept")).containsExactlyInAnyOrderElementsOf(sent));
+    }
+
+    /** How many running nodes hold a range with as many bytes as its largest copy. */
+    private long completeCopies(String stream, int rangeId) throws Exception {
+        long largest = 0;
+        List<Long> sizes = new ArrayList<>();
+        for (Node n : nodes) {
+            if (n.agent().catalog().range(stream, rangeId) != null) {
+                RangeLog log = n.agent().log(stream, rangeId);
+                sizes.add(log == null ? 0 : log.sizeBytes());
+            }
+        }
+        for (long size : sizes) {
+            largest = Math.max(largest, size);
+        }
+        long max = largest;
+        return largest == 0 ? 0 : sizes.stream().filter(size -> size == max).count();
     }
 }

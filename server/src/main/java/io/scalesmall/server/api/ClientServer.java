@@ -183,7 +183,7 @@ public final class ClientServer implements AutoCloseable {
                     .thenComparingInt(RangeInfo::rangeId));
             for (RangeInfo info : infos) {
                 boolean current = view.isCurrent(info);
-                List<NodeId> where = current ? info.descriptor().replicas() : info.holders();
+                List<NodeId> where = current ? info.descriptor().replicas() : readOrder(view, info);
                 List<Integer> replicas = new ArrayList<>(where.size());
                 for (NodeId id : where) {
                     Integer index = nodeIndex(view, id, nodes, nodeIndex);
@@ -207,6 +207,35 @@ public final class ClientServer implements AutoCloseable {
             out.add(new MetadataResponse.Stream(name, options, ranges));
         }
         return new MetadataResponse(agent.nodeId(), nodes, out);
+    }
+
+    /**
+     * A sealed range's holders in the order a reader should try them: live original replicas in
+     * placement order, then live restored copies (which may still be filling), then the rest.
+     */
+    private static List<NodeId> readOrder(PlacementView view, RangeInfo info) {
+        List<NodeId> out = new ArrayList<>(info.holders().size());
+        for (NodeId id : info.descriptor().replicas()) {
+            if (info.holders().contains(id) && isLive(view, id)) {
+                out.add(id);
+            }
+        }
+        for (NodeId id : info.holders()) {
+            if (!out.contains(id) && isLive(view, id)) {
+                out.add(id);
+            }
+        }
+        for (NodeId id : info.holders()) {
+            if (!out.contains(id)) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    private static boolean isLive(PlacementView view, NodeId id) {
+        MemberEntry m = view.member(id);
+        return m != null && (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT);
     }
 
     private static Integer nodeIndex(

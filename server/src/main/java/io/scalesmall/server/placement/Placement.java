@@ -56,7 +56,20 @@ public final class Placement {
      */
     public static List<NodeId> targetReplicas(
             String stream, long startHash, long endHash, int replicationFactor, List<Candidate> candidates) {
-        long base = sliceHash(stream, startHash, endHash);
+        return rank(sliceHash(stream, startHash, endHash), replicationFactor, candidates);
+    }
+
+    /**
+     * The nodes that should take new copies of range {@code rangeId} of {@code stream}, best
+     * first: {@code min(count, candidates)} distinct nodes by the same weighted rendezvous
+     * hashing, but ranked for this range alone, so the copies of the ranges a dead node held
+     * spread over the survivors instead of all landing on a slice's next node.
+     */
+    public static List<NodeId> copyTargets(String stream, int rangeId, int count, List<Candidate> candidates) {
+        return rank(mix(sliceHash(stream, rangeId, ~rangeId) ^ 0x5DEECE66DL), count, candidates);
+    }
+
+    private static List<NodeId> rank(long base, int replicationFactor, List<Candidate> candidates) {
         List<Scored> scored = new ArrayList<>(candidates.size());
         for (Candidate c : candidates) {
             scored.add(new Scored(c, score(base, c)));

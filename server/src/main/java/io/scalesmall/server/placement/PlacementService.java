@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
@@ -39,19 +40,38 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
     private final HybridLogicalClock hlc;
     private final LongSupplier clockMs;
     private volatile PlacementView view = PlacementView.empty();
+    private final long restoreDelayMs;
     private volatile Runnable reviewRequester = () -> {};
+    private volatile LongConsumer reviewScheduler = delayMs -> {};
     private long salt;
+    private long recheckScheduledAtMs = Long.MAX_VALUE;
 
+    /** A service that never restores lost copies (see the other constructor). */
     public PlacementService(NodeId self, StreamCatalog catalog, HybridLogicalClock hlc, LongSupplier clockMs) {
+        this(self, catalog, hlc, clockMs, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param restoreDelayMs how long a holder must have been DEAD or LEFT before this node may take
+     *     a copy of its sealed ranges ({@link Placer}'s Restore rule); {@code Long.MAX_VALUE} for never
+     */
+    public PlacementService(
+            NodeId self, StreamCatalog catalog, HybridLogicalClock hlc, LongSupplier clockMs, long restoreDelayMs) {
         this.self = self;
         this.catalog = catalog;
         this.hlc = hlc;
         this.clockMs = clockMs;
+        this.restoreDelayMs = restoreDelayMs;
     }
 
     /** How to ask for a {@link #review} soon (the cluster agent's), set once the cluster plane runs. */
     public void reviewRequester(Runnable requester) {
         this.reviewRequester = requester;
+    }
+
+    /** How to ask for a {@link #review} after a delay in milliseconds (the cluster agent's). */
+    public void reviewScheduler(LongConsumer scheduler) {
+        this.reviewScheduler = scheduler;
     }
 
     /** The latest view of the cluster's streams and ranges. */
@@ -74,8 +94,15 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
         PlacementView current = viewOf(state);
         view = current;
         ClaimSet own = claims();
-        Placer.Decision decision =
-                Placer.decide(current, self, own.streams(), own.ranges(), hlc.tick(clockMs.getAsLong()), ++salt);
+        long nowMs = clockMs.getAsLong();
+        Placer.Decision decision = Placer.decide(
+                current, self, own.streams(), own.ranges(), hlc.tick(nowMs), ++salt, nowMs, restoreDelayMs);
+        if (decision.recheckAtMs() != Long.MAX_VALUE
+                && (decision.recheckAtMs() < recheckScheduledAtMs || recheckScheduledAtMs <= nowMs)) {
+            // A lost copy's restore delay ends then: run the rules again even if nothing changes.
+            recheckScheduledAtMs = decision.recheckAtMs();
+            reviewScheduler.accept(Math.max(1, decision.recheckAtMs() - nowMs));
+        }
         if (decision.changed()) {
             try {
                 for (StreamClaim s : decision.streams()) {
@@ -89,6 +116,11 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
                 for (RangeClaim r : decision.adopted()) {
                     catalog.putRange(r);
                     LOG.info("took range " + r.stream() + "/" + r.rangeId() + " as a replica");
+                }
+                for (RangeClaim r : decision.restoring()) {
+                    catalog.putRange(r);
+                    LOG.info("took a copy of range " + r.stream() + "/" + r.rangeId()
+                            + " to restore copies lost with a departed holder; filling it from the live holders");
                 }
                 for (RangeClaim r : decision.sealed()) {
                     catalog.putRange(r);

@@ -28,6 +28,12 @@ import java.util.Set;
  *   <li><b>Adopt.</b> A node named as a replica of a current range it does not hold claims it.
  *   <li><b>Seal.</b> A node seals its claim on a range that is no longer current (a newer range
  *       of the slice exists) or that another holder sealed: the range then takes no new writes.
+ *   <li><b>Restore.</b> When holders of a sealed range have been DEAD or LEFT (or forgotten) for
+ *       the restore delay and fewer live holders remain than the range has replicas (capped by the
+ *       live members), the best {@link Placement#copyTargets} among the live non-holders claim it
+ *       too, sealed, one per lost copy; each then pulls the range's batches from the live holders
+ *       through ordinary repair. Nothing is copied because a node joined, only because copies
+ *       were lost.
  * </ol>
  *
  * <p>So a join, a death or a departure gives the slices whose target changed a new range for new
@@ -47,6 +53,10 @@ public final class Placer {
      * @param created ranges this node created (it holds them)
      * @param adopted ranges this node started to hold
      * @param sealed ranges this node sealed
+     * @param restoring sealed ranges this node took to restore lost copies (it holds them, and
+     *     fills them by repair)
+     * @param recheckAtMs the earliest wall-clock time at which a lost copy's restore delay ends
+     *     while it waits, so the rules should run again then; {@code Long.MAX_VALUE} for none
      */
     public record Decision(
             List<StreamClaim> streams,
@@ -54,10 +64,16 @@ public final class Placer {
             List<RangeClaim> created,
             List<RangeClaim> adopted,
             List<RangeClaim> sealed,
-            boolean streamsChanged) {
+            List<RangeClaim> restoring,
+            boolean streamsChanged,
+            long recheckAtMs) {
         /** True when the node's claims must be rewritten. */
         public boolean changed() {
-            return streamsChanged || !created.isEmpty() || !adopted.isEmpty() || !sealed.isEmpty();
+            return streamsChanged
+                    || !created.isEmpty()
+                    || !adopted.isEmpty()
+                    || !sealed.isEmpty()
+                    || !restoring.isEmpty();
         }
     }
 
@@ -76,14 +92,7 @@ public final class Placer {
         return candidates;
     }
 
-    /**
-     * Applies the rules for {@code self}.
-     *
-     * @param ownStreams the streams {@code self} claims now
-     * @param ownRanges the ranges {@code self} claims now
-     * @param nowHlc the node's hybrid logical clock now, for creation times
-     * @param salt changes at every call that may create (the node's claim counter), for fresh ids
-     */
+    /** Applies the rules for {@code self}, restoring no lost copies. */
     public static Decision decide(
             PlacementView view,
             NodeId self,
@@ -91,6 +100,29 @@ public final class Placer {
             List<RangeClaim> ownRanges,
             long nowHlc,
             long salt) {
+        return decide(view, self, ownStreams, ownRanges, nowHlc, salt, 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * Applies the rules for {@code self}.
+     *
+     * @param ownStreams the streams {@code self} claims now
+     * @param ownRanges the ranges {@code self} claims now
+     * @param nowHlc the node's hybrid logical clock now, for creation times
+     * @param salt changes at every call that may create (the node's claim counter), for fresh ids
+     * @param nowMs the node's wall clock, to tell how long a holder has been gone
+     * @param restoreDelayMs how long a holder must have been DEAD or LEFT before its copies are
+     *     restored elsewhere; {@code Long.MAX_VALUE} for never
+     */
+    public static Decision decide(
+            PlacementView view,
+            NodeId self,
+            List<StreamClaim> ownStreams,
+            List<RangeClaim> ownRanges,
+            long nowHlc,
+            long salt,
+            long nowMs,
+            long restoreDelayMs) {
         List<Placement.Candidate> candidates = candidates(view);
         Map<String, RangeClaim> mine = new LinkedHashMap<>();
         for (RangeClaim r : ownRanges) {
@@ -137,6 +169,26 @@ public final class Placer {
             }
         }
 
+        List<RangeClaim> restoring = new ArrayList<>();
+        long recheckAtMs = Long.MAX_VALUE;
+        if (restoreDelayMs != Long.MAX_VALUE) {
+            for (StreamClaim stream : view.streams().values()) {
+                for (RangeInfo info : view.ranges(stream.stream()).values()) {
+                    String k = key(info.stream(), info.rangeId());
+                    if (mine.containsKey(k) || view.isCurrent(info)) {
+                        continue; // held already, or replaced by Create when a replica is gone
+                    }
+                    Restore restore = restoreNeeds(view, info, candidates, nowMs, restoreDelayMs);
+                    recheckAtMs = Math.min(recheckAtMs, restore.recheckAtMs);
+                    if (restore.copies > 0 && restore.targets(info, candidates).contains(self)) {
+                        RangeClaim copy = info.descriptor().seal();
+                        mine.put(k, copy);
+                        restoring.add(copy);
+                    }
+                }
+            }
+        }
+
         for (Map.Entry<String, RangeClaim> e : mine.entrySet()) {
             RangeClaim r = e.getValue();
             if (r.sealed() || created.contains(r)) {
@@ -154,7 +206,51 @@ public final class Placer {
 
         List<StreamClaim> streams = streamsFor(view, ownStreams, mine.values());
         boolean streamsChanged = !streams.equals(ownStreams);
-        return new Decision(streams, List.copyOf(mine.values()), created, adopted, sealed, streamsChanged);
+        return new Decision(
+                streams, List.copyOf(mine.values()), created, adopted, sealed, restoring, streamsChanged, recheckAtMs);
+    }
+
+    /**
+     * What restoring a sealed range takes.
+     *
+     * @param copies how many new copies it needs now
+     * @param recheckAtMs when a holder that is gone but still within the restore delay passes it
+     */
+    private record Restore(int copies, long recheckAtMs) {
+        /** The nodes that take the copies: the best live non-holders for this range. */
+        List<NodeId> targets(RangeInfo info, List<Placement.Candidate> candidates) {
+            List<Placement.Candidate> free = new ArrayList<>(candidates.size());
+            for (Placement.Candidate c : candidates) {
+                if (!info.holders().contains(c.id())) {
+                    free.add(c);
+                }
+            }
+            return Placement.copyTargets(info.stream(), info.rangeId(), copies, free);
+        }
+    }
+
+    private static Restore restoreNeeds(
+            PlacementView view, RangeInfo info, List<Placement.Candidate> candidates, long nowMs, long restoreDelayMs) {
+        int live = 0;
+        int lost = 0;
+        long recheckAtMs = Long.MAX_VALUE;
+        Set<NodeId> owners = new HashSet<>(info.holders());
+        owners.addAll(info.descriptor().replicas());
+        for (NodeId owner : owners) {
+            MemberEntry m = view.member(owner);
+            if (m == null) {
+                lost++; // forgotten: its tombstone expired
+            } else if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
+                live += info.holders().contains(owner) ? 1 : 0;
+            } else if (nowMs - m.sinceMs() >= restoreDelayMs) {
+                lost++;
+            } else if (info.holders().contains(owner)) {
+                recheckAtMs = Math.min(recheckAtMs, m.sinceMs() + restoreDelayMs);
+            }
+        }
+        int wanted = Math.min(info.descriptor().replicas().size(), candidates.size());
+        int copies = live == 0 ? 0 : Math.max(0, Math.min(wanted - live, lost));
+        return new Restore(copies, copies > 0 ? Long.MAX_VALUE : recheckAtMs);
     }
 
     /**

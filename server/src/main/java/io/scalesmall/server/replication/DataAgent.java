@@ -89,6 +89,10 @@ public final class DataAgent implements AutoCloseable, SyncListener {
     private final Retention retention;
     private long memoryBytes;
     private long nextRetentionMs;
+    /** Bytes the fill pulls of sealed ranges may still ask for (a token bucket). */
+    private long fillTokens;
+
+    private long fillRefilledMs;
     private long nextRepairMs;
     private volatile boolean running = true;
     private boolean stopped;
@@ -456,6 +460,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 }
                 at += total;
             }
+            continueFilling(range);
         } finally {
             batches.release();
         }
@@ -533,11 +538,47 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             range.producers.record(producerId, producerSeq, count, index, time, coordinator, seq);
         }
         range.pullsInFlight.remove(coordinator);
+        if (range.coordinators.lastSeq(coordinator) == seq && isSealedHere(range)) {
+            range.filledBatches++;
+        }
         remember(range, index, batch);
         noteAppend(range);
         forwardedTo.add(range);
         toEvaluate.add(range);
         return Appended.STORED;
+    }
+
+    /**
+     * For a sealed range that lacks batches other holders have (a restored copy, or a replica back
+     * from an absence): asks for the next ones as soon as a pull is answered, instead of once per
+     * repair interval, within {@link DataAgentConfig#repairBytesPerSecond()} across the node.
+     */
+    private void continueFilling(RangeReplica range) {
+        RangeClaim claim = catalog.range(range.key.stream(), range.key.rangeId());
+        if (claim == null || !claim.sealed()) {
+            return;
+        }
+        long now = clockMs.getAsLong();
+        long rate = config.repairBytesPerSecond();
+        if (now > fillRefilledMs) {
+            long added = (now - fillRefilledMs) > 1000 ? rate : (now - fillRefilledMs) * rate / 1000;
+            fillTokens = Math.min(rate, fillTokens + added);
+            fillRefilledMs = now;
+        }
+        long[] theirs = new long[1];
+        for (NodeId coordinator : range.knownCoordinators()) {
+            if (fillTokens < config.repairPullBytes()) {
+                return;
+            }
+            theirs[0] = 0;
+            NodeId ahead = range.aheadFor(coordinator, theirs);
+            if (ahead != null
+                    && directory.isLive(ahead)
+                    && !range.pullsInFlight.containsKey(coordinator)
+                    && requestPull(range, ahead, coordinator, range.coordinators.lastSeq(coordinator) + 1, true)) {
+                fillTokens -= config.repairPullBytes();
+            }
+        }
     }
 
     /** Pulls, now, every coordinator's batches some live replica holds and this one lacks. */
@@ -1081,17 +1122,28 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         peers.flush();
     }
 
+    private boolean isSealedHere(RangeReplica range) {
+        RangeClaim claim = catalog.range(range.key.stream(), range.key.rangeId());
+        return claim != null && claim.sealed();
+    }
+
+    /** Tells the range's replicas, and any other holder (a restored copy), what this one holds. */
     private void report(RangeReplica range, long nowMs) {
         range.progressChanged = false;
         range.lastReportMs = nowMs;
-        if (range.descriptor.replicas().size() < 2) {
+        List<NodeId> holders = directory.holders(range.key.stream(), range.key.rangeId());
+        if (range.descriptor.replicas().size() < 2 && holders.size() < 2) {
             return;
         }
-        RangeClaim claim = catalog.range(range.key.stream(), range.key.rangeId());
-        ProgressReport report = range.report(nodeId, claim != null && claim.sealed());
+        ProgressReport report = range.report(nodeId, isSealedHere(range));
         for (NodeId replica : range.descriptor.replicas()) {
             if (!replica.equals(nodeId)) {
                 peers.progress(replica, report);
+            }
+        }
+        for (NodeId holder : holders) {
+            if (!holder.equals(nodeId) && !range.descriptor.replicas().contains(holder)) {
+                peers.progress(holder, report);
             }
         }
     }
@@ -1115,6 +1167,11 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 }
             }
             expirePending(range, nowMs);
+            if (range.filledBatches > 0 && settled(range)) {
+                LOG.info("range " + range.key + " is complete here: pulled " + range.filledBatches
+                        + " batches; it holds everything its live holders hold");
+                range.filledBatches = 0;
+            }
         }
         endSettledWaits();
     }

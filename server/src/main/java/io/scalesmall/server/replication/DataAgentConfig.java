@@ -23,6 +23,10 @@ import io.scalesmall.server.storage.StorageConfig;
  *     compares theirs with its own to pull what it lacks
  * @param repairPullBytes the most bytes one pull asks for; one pull per coordinator and range at a
  *     time, so repair takes a bounded share of the node
+ * @param repairBytesPerSecond how fast a replica filling a sealed range (a restored copy, or a
+ *     replica back from a long absence) may pull beyond one pull per repair interval
+ * @param restoreDelayMs how long a holder must have been DEAD or LEFT before the copies it held
+ *     are made again on other nodes; long enough for a restart not to cause copies
  */
 public record DataAgentConfig(
         StorageConfig storage,
@@ -35,7 +39,9 @@ public record DataAgentConfig(
         long backgroundSyncMs,
         long replicationTimeoutMs,
         long repairIntervalMs,
-        int repairPullBytes) {
+        int repairPullBytes,
+        long repairBytesPerSecond,
+        long restoreDelayMs) {
     public static final long DEFAULT_MEMORY_TAIL_BYTES = 128L * 1024 * 1024;
     public static final long DEFAULT_PRODUCER_EXPIRY_MS = 7L * 24 * 3600 * 1000;
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
@@ -50,6 +56,9 @@ public record DataAgentConfig(
     public static final long DEFAULT_REPLICATION_TIMEOUT_MS = 10_000;
     public static final long DEFAULT_REPAIR_INTERVAL_MS = 500;
     public static final int DEFAULT_REPAIR_PULL_BYTES = 1 << 20;
+    public static final long DEFAULT_REPAIR_BYTES_PER_SECOND = 32L << 20;
+    /** Default {@link #restoreDelayMs()}: one minute, as Elasticsearch waits for a node that left. */
+    public static final long DEFAULT_RESTORE_DELAY_MS = 60_000;
 
     public DataAgentConfig {
         if (backgroundSyncMs < 0) {
@@ -57,6 +66,10 @@ public record DataAgentConfig(
         }
         if (replicationTimeoutMs <= 0 || repairIntervalMs <= 0 || repairPullBytes <= 0) {
             throw new IllegalArgumentException("replication timeout, repair interval and pull bytes must be positive");
+        }
+        if (repairBytesPerSecond <= 0 || restoreDelayMs < 0) {
+            throw new IllegalArgumentException(
+                    "repair bytes per second must be positive and the restore delay not negative");
         }
     }
 
@@ -81,7 +94,9 @@ public record DataAgentConfig(
                 backgroundSyncMs,
                 DEFAULT_REPLICATION_TIMEOUT_MS,
                 DEFAULT_REPAIR_INTERVAL_MS,
-                DEFAULT_REPAIR_PULL_BYTES);
+                DEFAULT_REPAIR_PULL_BYTES,
+                DEFAULT_REPAIR_BYTES_PER_SECOND,
+                DEFAULT_RESTORE_DELAY_MS);
     }
 
     /** A copy with other replication and repair settings. */
@@ -97,7 +112,27 @@ public record DataAgentConfig(
                 backgroundSyncMs,
                 newReplicationTimeoutMs,
                 newRepairIntervalMs,
-                newPullBytes);
+                newPullBytes,
+                repairBytesPerSecond,
+                restoreDelayMs);
+    }
+
+    /** A copy with another repair rate and restore delay. */
+    public DataAgentConfig withRestore(long newRepairBytesPerSecond, long newRestoreDelayMs) {
+        return new DataAgentConfig(
+                storage,
+                retention,
+                defaultStreamOptions,
+                memoryTailBytes,
+                producerExpiryMs,
+                queueCapacity,
+                idlePollMs,
+                backgroundSyncMs,
+                replicationTimeoutMs,
+                repairIntervalMs,
+                repairPullBytes,
+                newRepairBytesPerSecond,
+                newRestoreDelayMs);
     }
 
     /** Settings with the default {@link #backgroundSyncMs()}. */

@@ -60,6 +60,8 @@ final class RangeReplica {
     boolean progressChanged;
     /** When the last progress report went out, for the idle heartbeat. */
     long lastReportMs;
+    /** Batches pulled into this range since it was sealed here and last settled (progress to log). */
+    long filledBatches;
 
     /** Whether the range waits in the agent's queue of background syncs, and until when. */
     boolean backgroundSyncQueued;

@@ -25,6 +25,9 @@ class PlacerTest {
         final Map<NodeId, MemberEntry> members = new LinkedHashMap<>();
         final Map<NodeId, ClaimSet> claims = new LinkedHashMap<>();
         long hlc = 1_000;
+        long nowMs = 0;
+        long restoreDelayMs = Long.MAX_VALUE;
+        long recheckAtMs = Long.MAX_VALUE;
 
         NodeId add(int n, long diskBytes) {
             NodeId id = new NodeId(n * 0x1000_0000_0000L + 7, n);
@@ -36,7 +39,7 @@ class PlacerTest {
 
         void kill(NodeId id) {
             MemberEntry m = members.get(id);
-            members.put(id, m.withStatus(MemberStatus.DEAD, 1));
+            members.put(id, m.withStatus(MemberStatus.DEAD, nowMs));
         }
 
         void createStream(NodeId on, String name, int replicationFactor, int ranges) {
@@ -53,7 +56,9 @@ class PlacerTest {
         /** One decision by {@code node} on the current view; true when its claims changed. */
         boolean step(NodeId node) {
             ClaimSet c = claims.get(node);
-            Placer.Decision d = Placer.decide(view(), node, c.streams(), c.ranges(), hlc++, c.counter());
+            Placer.Decision d =
+                    Placer.decide(view(), node, c.streams(), c.ranges(), hlc++, c.counter(), nowMs, restoreDelayMs);
+            recheckAtMs = Math.min(recheckAtMs, d.recheckAtMs());
             if (!d.changed()) {
                 return false;
             }
@@ -136,6 +141,7 @@ class PlacerTest {
         NodeId a = w.add(1, 100);
         w.add(2, 100);
         w.add(3, 100);
+        w.restoreDelayMs = 0; // a join loses no copy, so even an eager restore copies nothing
         w.createStream(a, "orders", 2, 16);
         w.settle();
         Map<Integer, RangeInfo> before = new LinkedHashMap<>(w.view().ranges("orders"));
@@ -188,6 +194,60 @@ class PlacerTest {
         }
         assertThat(List.of(a, b, d))
                 .allSatisfy(id -> assertThat(w.held(id, "orders")).hasSizeGreaterThan(8));
+    }
+
+    @Test
+    void theCopiesADeadNodeHeldAreMadeAgainOnceEachAfterTheRestoreDelay() {
+        World w = new World();
+        NodeId a = w.add(1, 100);
+        w.add(2, 100);
+        w.add(3, 100);
+        w.add(4, 100);
+        NodeId e = w.add(5, 100);
+        w.createStream(a, "orders", 3, 10);
+        w.settle();
+        Map<Integer, RangeInfo> before = new LinkedHashMap<>(w.view().ranges("orders"));
+        w.restoreDelayMs = 60_000;
+        w.nowMs = 5_000;
+
+        w.kill(e);
+        w.nowMs = 6_000;
+        w.settle();
+
+        for (RangeInfo old : before.values()) {
+            assertThat(w.view().range("orders", old.rangeId()).holders())
+                    .as("within the restore delay nothing is copied")
+                    .containsExactlyInAnyOrderElementsOf(old.holders());
+        }
+        assertThat(w.recheckAtMs).isEqualTo(65_000);
+
+        w.nowMs = 65_000;
+        w.settle();
+
+        PlacementView view = w.view();
+        for (RangeInfo old : before.values()) {
+            RangeInfo now = view.range("orders", old.rangeId());
+            List<NodeId> live = now.holders().stream().filter(h -> !h.equals(e)).toList();
+            if (old.holders().contains(e)) {
+                assertThat(live)
+                        .as("live holders of a range the dead node held")
+                        .hasSize(3);
+                assertThat(now.sealedBy()).containsAll(live);
+            } else {
+                assertThat(now.holders()).containsExactlyInAnyOrderElementsOf(old.holders());
+            }
+        }
+        // The copies spread over the survivors rather than landing on one node.
+        Map<NodeId, Integer> copiesPerNode = new LinkedHashMap<>();
+        for (RangeInfo old : before.values()) {
+            for (NodeId h : view.range("orders", old.rangeId()).holders()) {
+                if (!old.holders().contains(h)) {
+                    copiesPerNode.merge(h, 1, Integer::sum);
+                }
+            }
+        }
+        assertThat(copiesPerNode.keySet()).hasSizeGreaterThan(1);
+        assertThat(w.settle()).as("nothing more to do").isZero();
     }
 
     @Test

@@ -169,6 +169,11 @@ public final class ClusterAgent implements AutoCloseable {
         this.claimsPolicy = policy;
     }
 
+    /** Asks the claims policy to review this node's claims after {@code delayMs}. Thread-safe. */
+    public void reviewClaimsAfter(long delayMs) {
+        group.schedule(this::reviewClaims, delayMs, TimeUnit.MILLISECONDS);
+    }
+
     /** Asks the claims policy to review this node's claims soon. Thread-safe. */
     public void reviewClaims() {
         group.execute(() -> {
