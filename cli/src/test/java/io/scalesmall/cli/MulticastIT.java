@@ -7,7 +7,6 @@ import io.scalesmall.client.ClientConfig;
 import io.scalesmall.client.ScaleSmallClient;
 import io.scalesmall.protocol.MembersResponse;
 import io.scalesmall.protocol.MembersResponse.Member;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,32 +47,25 @@ class MulticastIT {
     private final List<Integer> httpPorts = new ArrayList<>();
     private boolean namespaceCreated;
 
-    private static boolean run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            System.err.println(String.join(" ", command) + ": " + out);
-            return false;
-        }
-        return true;
-    }
-
     @BeforeEach
     void createLan() throws Exception {
-        namespaceCreated = run("ip", "netns", "add", namespace);
+        namespaceCreated = Commands.run("ip", "netns", "add", namespace);
         Assumptions.assumeTrue(namespaceCreated, "needs root and iproute2 to create a network namespace");
         String hostSide = "vh" + namespace.substring(6);
         String lanSide = "vn" + namespace.substring(6);
-        assertThat(run("ip", "link", "add", hostSide, "type", "veth", "peer", "name", lanSide))
+        assertThat(Commands.run("ip", "link", "add", hostSide, "type", "veth", "peer", "name", lanSide))
                 .isTrue();
-        assertThat(run("ip", "link", "set", lanSide, "netns", namespace)).isTrue();
-        assertThat(run("ip", "addr", "add", subnet + ".1/24", "dev", hostSide)).isTrue();
-        assertThat(run("ip", "link", "set", hostSide, "up")).isTrue();
-        assertThat(run("ip", "netns", "exec", namespace, "ip", "addr", "add", subnet + ".2/24", "dev", lanSide))
+        assertThat(Commands.run("ip", "link", "set", lanSide, "netns", namespace))
                 .isTrue();
-        assertThat(run("ip", "netns", "exec", namespace, "ip", "link", "set", lanSide, "up"))
+        assertThat(Commands.run("ip", "addr", "add", subnet + ".1/24", "dev", hostSide))
                 .isTrue();
-        assertThat(run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up"))
+        assertThat(Commands.run("ip", "link", "set", hostSide, "up")).isTrue();
+        assertThat(Commands.run(
+                        "ip", "netns", "exec", namespace, "ip", "addr", "add", subnet + ".2/24", "dev", lanSide))
+                .isTrue();
+        assertThat(Commands.run("ip", "netns", "exec", namespace, "ip", "link", "set", lanSide, "up"))
+                .isTrue();
+        assertThat(Commands.run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up"))
                 .isTrue();
     }
 
@@ -82,7 +74,7 @@ class MulticastIT {
         nodes.forEach(NodeProcess::close);
         if (namespaceCreated) {
             // Deleting the namespace deletes the veth pair with it.
-            run("ip", "netns", "del", namespace);
+            Commands.run("ip", "netns", "del", namespace);
         }
     }
 

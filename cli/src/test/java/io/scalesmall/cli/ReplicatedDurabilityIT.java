@@ -11,7 +11,6 @@ import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.protocol.MembersResponse;
 import io.scalesmall.protocol.NodeId;
 import io.scalesmall.protocol.StreamOptions;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,11 +25,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.FileHandler;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -229,38 +223,10 @@ class ReplicatedDurabilityIT {
         assertThat(r.ackCount).isPositive();
     }
 
-    private static String threadDump() {
-        StringBuilder out = new StringBuilder();
-        Thread.getAllStackTraces().forEach((thread, stack) -> {
-            out.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
-            for (StackTraceElement e : stack) {
-                out.append("    at ").append(e).append('\n');
-            }
-        });
-        return out.toString();
-    }
-
-    /** The client library's debug log (routing, resends, placement changes), for a failed run. */
-    private static final Logger CLIENT_LOG = Logger.getLogger("io.scalesmall.client");
-
-    private static void logClientTo(Path file) throws IOException {
-        // A static reference: JUL forgets the settings of a logger nobody holds.
-        Logger client = CLIENT_LOG;
-        for (Handler h : client.getHandlers()) {
-            client.removeHandler(h);
-            h.close();
-        }
-        FileHandler handler = new FileHandler(file.toString());
-        handler.setFormatter(new SimpleFormatter());
-        handler.setLevel(Level.FINE);
-        client.addHandler(handler);
-        client.setLevel(Level.FINE);
-    }
-
     private record Result(List<BitSet> acked, long ackCount, Map<Integer, List<Integer>> seen) {}
 
     private Result run(DurabilityPolicy policy) throws Exception {
-        logClientTo(Path.of("target", "durability-client.log"));
+        ClientDiagnostics.logTo(Path.of("target", "durability-client.log"));
         startCluster();
         try (ScaleSmallClient admin = ScaleSmallClient.create(
                 ClientConfig.builder().servers(servers()).build())) {
@@ -305,7 +271,7 @@ class ReplicatedDurabilityIT {
         for (Thread t : producers) {
             t.join(TimeUnit.MINUTES.toMillis(3));
             assertThat(t.isAlive())
-                    .as("producer finished; its threads:%n%s", threadDump())
+                    .as("producer finished; its threads:%n%s", ClientDiagnostics.threadDump())
                     .isFalse();
         }
         System.out.printf(

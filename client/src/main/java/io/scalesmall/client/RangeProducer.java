@@ -611,4 +611,43 @@ final class RangeProducer {
             lock.unlock();
         }
     }
+
+    /** A one-line account of this producer's queues, for diagnostics (event loop). */
+    String describe(long nowNanos) {
+        StringBuilder out = new StringBuilder();
+        out.append("range ").append(stream).append('/').append(rangeId);
+        int readyCount;
+        lock.lock();
+        try {
+            readyCount = ready.size();
+            out.append(": unacked ").append(unacked).append(", next seq ").append(nextSeq);
+        } finally {
+            lock.unlock();
+        }
+        out.append(", ready ").append(readyCount);
+        out.append(", unsent ").append(unsent.size());
+        out.append(", in flight ").append(inflight.size());
+        out.append(", retry ").append(retry.size());
+        if (retryPending) {
+            out.append(" (pending, due in ")
+                    .append((retryAtNanos - nowNanos) / 1_000_000)
+                    .append(" ms, timer ")
+                    .append(retryTimerSet)
+                    .append(')');
+        }
+        out.append(", queued for drain ").append(queuedForDrain.get());
+        RangeProducer p = predecessor;
+        RangeProducer n = successor;
+        out.append(", predecessor ").append(p == null ? "none" : Integer.toString(p.rangeId));
+        out.append(", successor ").append(n == null ? "none" : Integer.toString(n.rangeId));
+        out.append(", replicas ").append(replicas).append(" at ").append(replicaIndex);
+        ProducerBatch head = !inflight.isEmpty() ? inflight.peekFirst() : !unsent.isEmpty() ? unsent.peekFirst() : null;
+        if (head == null && !retry.isEmpty()) {
+            head = retry.get(0);
+        }
+        if (head != null) {
+            out.append(", head ").append(head.describe(nowNanos));
+        }
+        return out.toString();
+    }
 }

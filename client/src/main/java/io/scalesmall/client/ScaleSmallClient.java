@@ -274,6 +274,22 @@ public final class ScaleSmallClient implements AutoCloseable {
     }
 
     /**
+     * A readable account of the client's connections and of each range's unacknowledged batches
+     * (which replica they go to, what is in flight, waiting for a retry or for a replaced range):
+     * what to look at when publishes neither complete nor fail. For diagnostics; the format may
+     * change.
+     */
+    public String describeState() {
+        CompletableFuture<String> state = new CompletableFuture<>();
+        try {
+            sender.loop.execute(() -> state.complete(senders.describe()));
+            return state.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return "(state unavailable: " + e + ")";
+        }
+    }
+
+    /**
      * Sends every open batch now and waits until every message published before this call is
      * acknowledged or failed. Does not throw for failed messages: their futures carry the errors.
      *

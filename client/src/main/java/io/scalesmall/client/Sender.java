@@ -19,7 +19,9 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -67,7 +69,13 @@ final class Sender implements FrameHandler.Listener {
     private final long requestTimeoutNanos;
     private final long deliveryTimeoutNanos;
 
-    private final AtomicInteger requestIds = new AtomicInteger();
+    /**
+     * Request ids, shared by every sender of the JVM: a batch takes its id when it is created and
+     * keeps it when its range moves to another connection or a successor range takes it over, so
+     * ids must not repeat across connections (a repeat would answer one batch with another's ack).
+     */
+    private static final AtomicInteger REQUEST_IDS = new AtomicInteger();
+
     private final ConcurrentLinkedQueue<RangeProducer> readyRanges = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
@@ -136,7 +144,7 @@ final class Sender implements FrameHandler.Listener {
     // ---- called from any thread ----
 
     int nextRequestId() {
-        return requestIds.incrementAndGet();
+        return REQUEST_IDS.incrementAndGet();
     }
 
     long nanoTime() {
@@ -171,6 +179,27 @@ final class Sender implements FrameHandler.Listener {
         return servers;
     }
 
+    /** This sender's connection and the queues of each of its ranges, for diagnostics. Event loop. */
+    String describe() {
+        long now = nanoTime();
+        StringBuilder out = new StringBuilder();
+        out.append("sender ")
+                .append(servers)
+                .append(" at ")
+                .append(serverIndex)
+                .append(": ")
+                .append(state)
+                .append(", ")
+                .append(outstanding.size())
+                .append(" requests outstanding, ")
+                .append(queuedControl.size())
+                .append(" control requests queued\n");
+        for (RangeProducer rp : ranges) {
+            out.append("  ").append(rp.describe(now)).append('\n');
+        }
+        return out.toString();
+    }
+
     /** The range producers this sender sends for. Event loop. */
     List<RangeProducer> ranges() {
         return new ArrayList<>(ranges);
@@ -193,7 +222,14 @@ final class Sender implements FrameHandler.Listener {
 
     /** Makes the sender aware of a new range producer. */
     void register(RangeProducer producer) {
-        execute(() -> ranges.add(producer), producer);
+        execute(
+                () -> {
+                    // It may have moved to another sender before this ran.
+                    if (producer.sender == this && !ranges.contains(producer)) {
+                        ranges.add(producer);
+                    }
+                },
+                producer);
     }
 
     /**
@@ -481,7 +517,10 @@ final class Sender implements FrameHandler.Listener {
     private void write(Request request, ByteBuf frame) {
         request.outstanding = true;
         request.sentNanos = nanoTime();
-        outstanding.put(request.requestId, request);
+        Request replaced = outstanding.put(request.requestId, request);
+        if (replaced != null && replaced != request) {
+            LOG.log(Level.ERROR, "request id {0} was already outstanding; this is a bug", request.requestId);
+        }
         channel.write(frame, channel.voidPromise());
         needsFlush = true;
     }
@@ -582,28 +621,33 @@ final class Sender implements FrameHandler.Listener {
         channel = null;
         needsFlush = false;
         long now = nanoTime();
-        for (RangeProducer rp : ranges) {
-            if (rp.inflight.isEmpty()) {
-                continue;
-            }
-            ProducerBatch b;
-            while ((b = rp.inflight.pollFirst()) != null) {
-                b.outstanding = false;
-                rp.retry.add(b);
-            }
-            if (!rp.retryPending) {
-                rp.retryPending = true;
-                rp.retryAtNanos = now;
-            }
-        }
+        // Every batch this connection carried is retried, whichever sender its range has now:
+        // the batches are found through the requests, not through this sender's ranges.
         List<ControlRequest<?>> requeue = new ArrayList<>();
+        Set<RangeProducer> touched = new LinkedHashSet<>();
         for (Request r : outstanding.values()) {
             r.outstanding = false;
             if (r instanceof ControlRequest<?> c) {
                 requeue.add(c);
+            } else if (r instanceof ProducerBatch b) {
+                RangeProducer rp = b.range;
+                rp.removeInflight(b);
+                rp.retry.add(b);
+                if (!rp.retryPending) {
+                    rp.retryPending = true;
+                    rp.retryAtNanos = now;
+                }
+                touched.add(rp);
             }
         }
         outstanding.clear();
+        for (RangeProducer rp : touched) {
+            if (rp.sender != this) {
+                // The range sends through another connection now: it retries there.
+                Sender owner = rp.sender;
+                loop.execute(() -> owner.maybeRetry(rp));
+            }
+        }
         requeue.sort(BY_REQUEST_ID);
         for (int i = requeue.size() - 1; i >= 0; i--) {
             queuedControl.addFirst(requeue.get(i));
@@ -853,6 +897,7 @@ final class Sender implements FrameHandler.Listener {
             if (!rp.hasUnacked()) {
                 continue;
             }
+            recoverOrphans(rp, now);
             List<ProducerBatch> expired = rp.expire(now, deliveryTimeoutNanos, this);
             if (!expired.isEmpty()) {
                 ScaleSmallException timeout = new ScaleSmallException(
@@ -865,6 +910,44 @@ final class Sender implements FrameHandler.Listener {
             }
         }
         requestFlush();
+    }
+
+    /**
+     * A batch in flight that no connection carries any more would hold its range forever (a
+     * retry waits for the range's in-flight batches): it is retried instead. Should never happen;
+     * logged when it does.
+     */
+    private void recoverOrphans(RangeProducer rp, long now) {
+        if (rp.inflight.isEmpty() || rp.sender != this) {
+            return;
+        }
+        List<ProducerBatch> orphans = null;
+        for (ProducerBatch b : rp.inflight) {
+            if (outstanding.get(b.requestId) != b) {
+                if (orphans == null) {
+                    orphans = new ArrayList<>();
+                }
+                orphans.add(b);
+            }
+        }
+        if (orphans == null) {
+            return;
+        }
+        LOG.log(
+                Level.WARNING,
+                "range {0}/{1}: {2} batches in flight on no connection; retrying them",
+                rp.stream,
+                rp.rangeId,
+                orphans.size());
+        for (ProducerBatch b : orphans) {
+            rp.removeInflight(b);
+            rp.retry.add(b);
+        }
+        if (!rp.retryPending) {
+            rp.retryPending = true;
+            rp.retryAtNanos = now;
+        }
+        maybeRetry(rp);
     }
 
     /** The connection state; for tests. */

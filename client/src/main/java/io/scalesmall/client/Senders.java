@@ -70,7 +70,7 @@ final class Senders {
     private void connectionLost(Sender lost) {
         for (RangeProducer rp : lost.ranges()) {
             List<InetSocketAddress> replicas = rp.replicas;
-            if (replicas.size() < 2 || !rp.inflight.isEmpty()) {
+            if (rp.sender != lost || replicas.size() < 2 || !rp.inflight.isEmpty()) {
                 continue;
             }
             rp.replicaIndex = (rp.replicaIndex + 1) % replicas.size();
@@ -81,6 +81,13 @@ final class Senders {
             LOG.log(Level.DEBUG, "range {0}/{1}: moving to replica {2}", rp.stream, rp.rangeId, next);
             rp.moveTo(forAddress(next));
         }
+    }
+
+    /** Every sender's state, for diagnostics. Event loop. */
+    String describe() {
+        StringBuilder out = new StringBuilder(bootstrap.describe());
+        byAddress.values().forEach(s -> out.append(s.describe()));
+        return out.toString();
     }
 
     /** Every sender: flushes each and completes when all did. */
