@@ -55,6 +55,11 @@ public final class Node implements AutoCloseable {
     private final ClientServer server;
     private final AdminServer admin;
     private volatile ClusterAgent cluster;
+    /** The disk capacity this node offers placement while its volume is not full. */
+    private long advertisedDiskBytes;
+    /** Whether the node last told the cluster it is full (capacity 0). Cluster thread. */
+    private boolean advertisedFull;
+
     private IncarnationFile incarnationFile;
     private boolean closed;
 
@@ -92,6 +97,7 @@ public final class Node implements AutoCloseable {
             cluster = startCluster();
             placement.reviewRequester(cluster::reviewClaims);
             placement.reviewScheduler(cluster::reviewClaimsAfter);
+            cluster.every(config.agent().retention().checkIntervalMs(), this::reviewCapacity);
             admin = config.httpPort() >= 0 ? new AdminServer(config.httpHost(), config.httpPort(), this) : null;
             if (admin != null) {
                 admin.start();
@@ -137,6 +143,7 @@ public final class Node implements AutoCloseable {
         int clientPort = server.boundAddress().getPort();
         Endpoint clientEndpoint = new Endpoint(config.api().advertisedHost(), clientPort);
         long diskBytes = diskCapacityBytes();
+        advertisedDiskBytes = diskBytes;
         long memoryBytes = config.agent().memoryTailBytes();
         int cores = Runtime.getRuntime().availableProcessors();
         ClusterAgent agent = new ClusterAgent(
@@ -172,6 +179,28 @@ public final class Node implements AutoCloseable {
             throw e;
         }
         return agent;
+    }
+
+    /**
+     * A node whose volume stays over its high watermark after retention offers no capacity, so
+     * placement gives it no new range and replaces its current ones for new writes; it offers its
+     * capacity again once retention got under the watermark. Cluster thread.
+     */
+    private void reviewCapacity() {
+        boolean full = agent.overHighWatermark();
+        if (full == advertisedFull) {
+            return;
+        }
+        advertisedFull = full;
+        if (full) {
+            LOG.warning("the data volume stays over its high watermark after retention: this node takes no new"
+                    + " ranges, and its ranges move to other nodes for new writes");
+        } else {
+            LOG.info("the data volume is under its high watermark again: this node offers its capacity again");
+        }
+        long capacity = full ? 0 : advertisedDiskBytes;
+        cluster.updateMetadata(m -> new NodeMetadata(
+                m.clusterEndpoint(), m.clientEndpoint(), capacity, m.memoryBytes(), m.cores(), m.zone()));
     }
 
     private InetSocketAddress clientAddressOf(NodeId peer) {

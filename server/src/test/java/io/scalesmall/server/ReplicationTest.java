@@ -54,14 +54,32 @@ class ReplicationTest {
     }
 
     private Node start(int index, Properties p) throws Exception {
+        return start(index, p, null);
+    }
+
+    private Node start(int index, Properties p, io.scalesmall.server.storage.DiskUsage.VolumeStats volume)
+            throws Exception {
         p.setProperty("cluster.probe.interval.ms", "200");
         p.setProperty("cluster.probe.timeout.ms", "100");
         p.setProperty("cluster.sync.interval.ms", "200");
         if (!nodes.isEmpty()) {
             p.setProperty("cluster.join", "127.0.0.1:" + nodes.get(0).cluster().port());
         }
-        Node node = Node.start(NodeConfig.defaults(dir.resolve("node-" + index), "127.0.0.1", 0)
-                .with(p));
+        NodeConfig config = NodeConfig.defaults(dir.resolve("node-" + index), "127.0.0.1", 0)
+                .with(p);
+        if (volume != null) {
+            io.scalesmall.server.replication.RetentionConfig r = config.agent().retention();
+            config = new NodeConfig(
+                    config.dataDir(),
+                    config.api(),
+                    config.httpHost(),
+                    config.httpPort(),
+                    config.agent()
+                            .withRetention(new io.scalesmall.server.replication.RetentionConfig(
+                                    r.highWatermarkPercent(), r.highWatermarkBytes(), 200, volume)),
+                    config.cluster());
+        }
+        Node node = Node.start(config);
         nodes.add(node);
         return node;
     }
@@ -369,5 +387,45 @@ class ReplicationTest {
         }
         long max = largest;
         return largest == 0 ? 0 : sizes.stream().filter(size -> size == max).count();
+    }
+
+    @Test
+    void aNodeWhoseDiskStaysFullTakesNoNewRangesUntilSpaceReturns() throws Exception {
+        startCluster(2);
+        java.util.concurrent.atomic.AtomicLong usedPercent = new java.util.concurrent.atomic.AtomicLong(99);
+        Node full = start(2, new Properties(), new io.scalesmall.server.storage.DiskUsage.VolumeStats() {
+            @Override
+            public long totalBytes() {
+                return 100L << 30;
+            }
+
+            @Override
+            public long usableBytes() {
+                return (100 - usedPercent.get()) << 30;
+            }
+        });
+        ScaleSmallClient writer = client(new DurabilityPolicy(2, 2), nodes.get(0), nodes.get(1));
+        publishAll(writer, "shed", null, names("s", 0, 100));
+
+        // Over its watermark with nothing retention can delete: no current range names it.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (Node n : nodes) {
+                assertThat(n.placement().view().member(full.nodeId()).metadata().diskBytes())
+                        .isZero();
+                assertThat(n.placement().view().current("shed"))
+                        .isNotEmpty()
+                        .allSatisfy(r -> assertThat(r.descriptor().replicas()).doesNotContain(full.nodeId()));
+            }
+        });
+        publishAll(writer, "shed", null, names("s", 100, 200));
+
+        usedPercent.set(10);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(nodes.get(0).placement().view().current("shed"))
+                        .allSatisfy(r -> assertThat(r.descriptor().replicas()).contains(full.nodeId())));
+        publishAll(writer, "shed", null, names("s", 200, 300));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(readAllFrom(nodes.get(0), "shed"))
+                        .containsExactlyInAnyOrderElementsOf(names("s", 0, 300)));
     }
 }

@@ -1195,6 +1195,14 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         }
     }
 
+    /**
+     * True while the data volume stays over its high watermark after retention ran: the node
+     * should take no new ranges and let others take its new writes. Any thread.
+     */
+    public boolean overHighWatermark() {
+        return retention != null && retention.full();
+    }
+
     private void maybeRunRetention() {
         long now = clockMs.getAsLong();
         if (now < nextRetentionMs) {

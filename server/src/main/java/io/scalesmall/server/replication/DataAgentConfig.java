@@ -117,6 +117,24 @@ public record DataAgentConfig(
                 restoreDelayMs);
     }
 
+    /** A copy with other retention settings. */
+    public DataAgentConfig withRetention(RetentionConfig newRetention) {
+        return new DataAgentConfig(
+                storage,
+                newRetention,
+                defaultStreamOptions,
+                memoryTailBytes,
+                producerExpiryMs,
+                queueCapacity,
+                idlePollMs,
+                backgroundSyncMs,
+                replicationTimeoutMs,
+                repairIntervalMs,
+                repairPullBytes,
+                repairBytesPerSecond,
+                restoreDelayMs);
+    }
+
     /** A copy with another repair rate and restore delay. */
     public DataAgentConfig withRestore(long newRepairBytesPerSecond, long newRestoreDelayMs) {
         return new DataAgentConfig(

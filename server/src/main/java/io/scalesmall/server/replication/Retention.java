@@ -55,6 +55,16 @@ final class Retention {
         return sum;
     }
 
+    private volatile boolean full;
+
+    /**
+     * True when the last run left the volume over its high watermark: retention could not free
+     * enough (only open segments left, or other data fills the volume). Any thread.
+     */
+    boolean full() {
+        return full;
+    }
+
     /** Deletes segments until every limit holds; returns how many were deleted. */
     int run() {
         int deleted = 0;
@@ -76,6 +86,7 @@ final class Retention {
                 LOG.info(() -> "retention (" + next.get().reason() + ") deleted the oldest segment of " + view.stream()
                         + "/" + view.rangeId());
             }
+            full = diskUsage.isOverHighWatermark();
         } catch (IOException e) {
             LOG.log(Level.WARNING, "retention could not read disk usage", e);
         }

@@ -40,6 +40,7 @@ import io.scalesmall.server.cluster.ClusterMessage;
 import io.scalesmall.server.cluster.ClusterProtocol;
 import io.scalesmall.server.cluster.Endpoint;
 import io.scalesmall.server.cluster.MemberEntry;
+import io.scalesmall.server.cluster.NodeMetadata;
 import io.scalesmall.server.cluster.Outbox;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -59,6 +60,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -167,6 +169,26 @@ public final class ClusterAgent implements AutoCloseable {
      */
     public void claimsPolicy(ClaimsPolicy policy) {
         this.claimsPolicy = policy;
+    }
+
+    /**
+     * Spreads new metadata for this node (a changed capacity) under a higher incarnation, when
+     * {@code change} gives metadata other than the current one. Thread-safe.
+     */
+    public void updateMetadata(UnaryOperator<NodeMetadata> change) {
+        group.execute(() -> {
+            NodeMetadata current = protocol.self().metadata();
+            NodeMetadata next = change.apply(current);
+            if (!next.equals(current)) {
+                protocol.updateMetadata(System.currentTimeMillis(), next);
+                afterCall();
+            }
+        });
+    }
+
+    /** Runs {@code task} on the cluster thread every {@code periodMs}. Thread-safe. */
+    public void every(long periodMs, Runnable task) {
+        group.scheduleWithFixedDelay(task, periodMs, periodMs, TimeUnit.MILLISECONDS);
     }
 
     /** Asks the claims policy to review this node's claims after {@code delayMs}. Thread-safe. */
