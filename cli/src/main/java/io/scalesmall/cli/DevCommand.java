@@ -149,9 +149,14 @@ final class DevCommand implements Callable<Integer> {
             Thread pump = new Thread(() -> pump(number, child, listening), "node-" + number + "-output");
             pump.setDaemon(true);
             pump.start();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             while (!listening.await(100, TimeUnit.MILLISECONDS)) {
                 if (!child.isAlive()) {
                     System.err.println("node " + number + " exited with " + child.exitValue() + " while starting");
+                    return null;
+                }
+                if (System.nanoTime() > deadline) {
+                    System.err.println("node " + number + " did not start within 2 minutes; stopping");
                     return null;
                 }
             }

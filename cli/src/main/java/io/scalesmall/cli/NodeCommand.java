@@ -65,11 +65,6 @@ final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (parentPid != null) {
-            // Once the node is up, a dev parent that dies (even by SIGKILL) takes its nodes along.
-            ProcessHandle.of(parentPid)
-                    .ifPresentOrElse(parent -> parent.onExit().thenRun(() -> System.exit(0)), () -> System.exit(0));
-        }
         NodeConfig cfg = NodeConfig.defaults(data, host, port);
         if (config != null) {
             cfg = cfg.with(NodeConfig.readProperties(config));
@@ -94,7 +89,14 @@ final class NodeCommand implements Callable<Integer> {
             flags.setProperty("zone", zone);
         }
         cfg = cfg.with(flags);
-        return runUntilStopped(cfg, null);
+        Runnable watchParent = parentPid == null
+                ? null
+                : () -> ProcessHandle.of(parentPid)
+                        .ifPresentOrElse(
+                                // A dev parent that dies (even by SIGKILL) takes its nodes along.
+                                parent -> parent.onExit().thenRun(() -> System.exit(0)),
+                                () -> System.exit(0));
+        return runUntilStopped(cfg, watchParent);
     }
 
     /** Starts a node, prints where it listens, and blocks until the process is asked to stop. */

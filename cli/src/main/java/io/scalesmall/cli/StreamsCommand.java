@@ -63,7 +63,7 @@ final class StreamsCommand implements Callable<Integer> {
         String[] wanted = names.toArray(String[]::new);
         MetadataResponse view =
                 Servers.request(server, "scalesmall-cli-streams", timeoutMs, "the streams", c -> c.metadata(wanted));
-        Map<NodeId, Map<Integer, Range>> stored = storedPerNode(view, wanted);
+        Map<NodeId, Map<String, Range>> stored = storedPerNode(view, wanted);
         List<Map<String, Object>> streams = new ArrayList<>();
         List<Stream> sorted = new ArrayList<>(view.streams());
         sorted.sort(Comparator.comparing(Stream::name));
@@ -92,9 +92,9 @@ final class StreamsCommand implements Callable<Integer> {
     }
 
     /** Each node's own view of what it stores, by range id; nodes that do not answer are absent. */
-    private Map<NodeId, Map<Integer, Range>> storedPerNode(MetadataResponse view, String[] wanted)
+    private Map<NodeId, Map<String, Range>> storedPerNode(MetadataResponse view, String[] wanted)
             throws InterruptedException {
-        Map<NodeId, Map<Integer, Range>> stored = new HashMap<>();
+        Map<NodeId, Map<String, Range>> stored = new HashMap<>();
         for (MetadataResponse.Node n : view.nodes()) {
             MetadataResponse own = n.id().equals(view.responder()) ? view : null;
             if (own == null) {
@@ -112,10 +112,10 @@ final class StreamsCommand implements Callable<Integer> {
                     continue; // another node now listens there
                 }
             }
-            Map<Integer, Range> ranges = new HashMap<>();
+            Map<String, Range> ranges = new HashMap<>();
             for (Stream s : own.streams()) {
                 for (Range r : s.ranges()) {
-                    ranges.put(r.rangeId(), r);
+                    ranges.put(s.name() + "/" + r.rangeId(), r); // range ids are unique per stream
                 }
             }
             stored.put(n.id(), ranges);
@@ -124,7 +124,7 @@ final class StreamsCommand implements Callable<Integer> {
     }
 
     private static Map<String, Object> describe(
-            MetadataResponse view, Stream stream, Map<NodeId, Map<Integer, Range>> stored) {
+            MetadataResponse view, Stream stream, Map<NodeId, Map<String, Range>> stored) {
         List<Map<String, Object>> ranges = new ArrayList<>();
         long sizeBytes = 0;
         long batches = 0;
@@ -136,8 +136,8 @@ final class StreamsCommand implements Callable<Integer> {
             long biggest = 0;
             for (int index : r.replicas()) {
                 MetadataResponse.Node n = view.nodes().get(index);
-                Map<Integer, Range> own = stored.get(n.id());
-                Range copy = own == null ? null : own.get(r.rangeId());
+                Map<String, Range> own = stored.get(n.id());
+                Range copy = own == null ? null : own.get(stream.name() + "/" + r.rangeId());
                 long copyBatches = copy == null ? 0 : copy.batches();
                 long copyBytes = copy == null ? 0 : copy.sizeBytes();
                 most = Math.max(most, copyBatches);

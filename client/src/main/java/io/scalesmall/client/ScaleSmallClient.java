@@ -280,6 +280,9 @@ public final class ScaleSmallClient implements AutoCloseable {
      * change.
      */
     public String describeState() {
+        if (transport.inIoThread()) {
+            return senders.describe();
+        }
         CompletableFuture<String> state = new CompletableFuture<>();
         try {
             sender.loop.execute(() -> state.complete(senders.describe()));
@@ -613,15 +616,15 @@ public final class ScaleSmallClient implements AutoCloseable {
                 });
     }
 
-    /**
-     * Looks the stream's ranges up until it is routed: METADATA, CREATE_STREAM (default options)
-     * when it does not exist, and METADATA again a moment later while its ranges are being placed.
-     */
     /** The ranges publishes to {@code stream} are routed to, in hash order; for tests. */
     List<Integer> routedRanges(String stream) {
         return producers.get(stream).rangeIds();
     }
 
+    /**
+     * Looks the stream's ranges up until it is routed: METADATA, CREATE_STREAM (default options)
+     * when it does not exist, and METADATA again a moment later while its ranges are being placed.
+     */
     private void resolveRanges(StreamProducer producer) {
         if (closed || producer.isRouted()) {
             producer.resolving.set(false);

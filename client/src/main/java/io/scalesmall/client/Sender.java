@@ -644,8 +644,7 @@ final class Sender implements FrameHandler.Listener {
         for (RangeProducer rp : touched) {
             if (rp.sender != this) {
                 // The range sends through another connection now: it retries there.
-                Sender owner = rp.sender;
-                loop.execute(() -> owner.maybeRetry(rp));
+                rp.sender.maybeRetry(rp);
             }
         }
         requeue.sort(BY_REQUEST_ID);

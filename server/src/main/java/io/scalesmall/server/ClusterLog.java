@@ -32,7 +32,12 @@ final class ClusterLog implements ClusterListener {
                 LOG.log(Level.SEVERE, "a restart could reuse an incarnation", e);
             }
             if (previous != null && current.incarnation() > previous.incarnation()) {
-                LOG.info("refuted news of this node's failure: now incarnation " + current.incarnation());
+                if (!previous.metadata().equals(current.metadata())) {
+                    LOG.info("announced this node's new metadata (disk capacity "
+                            + current.metadata().diskBytes() + " bytes) under incarnation " + current.incarnation());
+                } else {
+                    LOG.info("refuted news of this node's failure: now incarnation " + current.incarnation());
+                }
             }
             return;
         }

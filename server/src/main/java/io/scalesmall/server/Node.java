@@ -59,6 +59,8 @@ public final class Node implements AutoCloseable {
     private long advertisedDiskBytes;
     /** Whether the node last told the cluster it is full (capacity 0). Cluster thread. */
     private boolean advertisedFull;
+    /** When it last did. Cluster thread. */
+    private long advertisedFullAtMs;
 
     private IncarnationFile incarnationFile;
     private boolean closed;
@@ -97,6 +99,7 @@ public final class Node implements AutoCloseable {
             cluster = startCluster();
             placement.reviewRequester(cluster::reviewClaims);
             placement.reviewScheduler(cluster::reviewClaimsAfter);
+            cluster.reviewClaims();
             cluster.every(config.agent().retention().checkIntervalMs(), this::reviewCapacity);
             admin = config.httpPort() >= 0 ? new AdminServer(config.httpHost(), config.httpPort(), this) : null;
             if (admin != null) {
@@ -188,10 +191,17 @@ public final class Node implements AutoCloseable {
      */
     private void reviewCapacity() {
         boolean full = agent.overHighWatermark();
+        long now = System.currentTimeMillis();
         if (full == advertisedFull) {
             return;
         }
+        // Offer capacity again only after a while: each change moves the slices this node serves.
+        long holdMs = 6 * config.agent().retention().checkIntervalMs();
+        if (!full && now - advertisedFullAtMs < holdMs) {
+            return;
+        }
         advertisedFull = full;
+        advertisedFullAtMs = now;
         if (full) {
             LOG.warning("the data volume stays over its high watermark after retention: this node takes no new"
                     + " ranges, and its ranges move to other nodes for new writes");

@@ -44,7 +44,7 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
     private volatile Runnable reviewRequester = () -> {};
     private volatile LongConsumer reviewScheduler = delayMs -> {};
     private long salt;
-    private long recheckScheduledAtMs = Long.MAX_VALUE;
+    private volatile long recheckScheduledAtMs = Long.MAX_VALUE;
 
     /** A service that never restores lost copies (see the other constructor). */
     public PlacementService(NodeId self, StreamCatalog catalog, HybridLogicalClock hlc, LongSupplier clockMs) {
@@ -72,6 +72,8 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
     /** How to ask for a {@link #review} after a delay in milliseconds (the cluster agent's). */
     public void reviewScheduler(LongConsumer scheduler) {
         this.reviewScheduler = scheduler;
+        // A recheck decided before there was a scheduler was never scheduled.
+        this.recheckScheduledAtMs = Long.MAX_VALUE;
     }
 
     /** The latest view of the cluster's streams and ranges. */

@@ -28,7 +28,7 @@ import java.util.Set;
  *   <li><b>Adopt.</b> A node named as a replica of a current range it does not hold claims it.
  *   <li><b>Seal.</b> A node seals its claim on a range that is no longer current (a newer range
  *       of the slice exists) or that another holder sealed: the range then takes no new writes.
- *   <li><b>Restore.</b> When holders of a sealed range have been DEAD or LEFT (or forgotten) for
+ *   <li><b>Restore.</b> When holders of a sealed range have been DEAD or LEFT for
  *       the restore delay and fewer live holders remain than the range has replicas (capped by the
  *       live members), the best {@link Placement#copyTargets} among the live non-holders claim it
  *       too, sealed, one per lost copy; each then pulls the range's batches from the live holders
@@ -239,12 +239,14 @@ public final class Placer {
         for (NodeId owner : owners) {
             MemberEntry m = view.member(owner);
             if (m == null) {
-                lost++; // forgotten: its tombstone expired
+                // Unknown here: a member this node has not heard of yet, or one forgotten long
+                // after the restore delay (tombstones outlive it). Not counted either way.
+                continue;
             } else if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
                 live += info.holders().contains(owner) ? 1 : 0;
             } else if (nowMs - m.sinceMs() >= restoreDelayMs) {
                 lost++;
-            } else if (info.holders().contains(owner)) {
+            } else {
                 recheckAtMs = Math.min(recheckAtMs, m.sinceMs() + restoreDelayMs);
             }
         }

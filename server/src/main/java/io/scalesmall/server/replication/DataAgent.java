@@ -560,10 +560,18 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         }
         long now = clockMs.getAsLong();
         long rate = config.repairBytesPerSecond();
-        if (now > fillRefilledMs) {
-            long added = (now - fillRefilledMs) > 1000 ? rate : (now - fillRefilledMs) * rate / 1000;
-            fillTokens = Math.min(rate, fillTokens + added);
+        long capacity = Math.max(rate, config.repairPullBytes());
+        long elapsed = now - fillRefilledMs;
+        if (elapsed >= 1000) {
+            fillTokens = capacity;
             fillRefilledMs = now;
+        } else if (elapsed > 0) {
+            long added = elapsed * rate / 1000;
+            if (added > 0) {
+                // Only the time credited moves on, so a slow rate still accumulates.
+                fillTokens = Math.min(capacity, fillTokens + added);
+                fillRefilledMs += added * 1000 / rate;
+            }
         }
         long[] theirs = new long[1];
         for (NodeId coordinator : range.knownCoordinators()) {
@@ -728,12 +736,18 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         if (claim == null || !claim.sealed()) {
             return false;
         }
+        boolean coveredOne = false;
         for (NodeId holder : directory.holders(range.key.stream(), range.key.rangeId())) {
-            if (!holder.equals(nodeId) && directory.isLive(holder) && !range.coversSealed(holder)) {
-                return false;
+            if (!holder.equals(nodeId) && directory.isLive(holder)) {
+                if (!range.coversSealed(holder)) {
+                    return false;
+                }
+                coveredOne = true;
             }
         }
-        return true;
+        // A restored copy is complete only once it holds what a live holder sealed: with none
+        // left it may be partial, and its readers wait rather than see a range end early.
+        return coveredOne || range.descriptor.replicas().contains(nodeId);
     }
 
     /** Ends the waits of readers at the end of ranges that are now settled. */
@@ -1142,7 +1156,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             }
         }
         for (NodeId holder : holders) {
-            if (!holder.equals(nodeId) && !range.descriptor.replicas().contains(holder)) {
+            if (!holder.equals(nodeId) && !range.descriptor.replicas().contains(holder) && directory.isLive(holder)) {
                 peers.progress(holder, report);
             }
         }

@@ -86,7 +86,8 @@ final class Retention {
                 LOG.info(() -> "retention (" + next.get().reason() + ") deleted the oldest segment of " + view.stream()
                         + "/" + view.rangeId());
             }
-            full = diskUsage.isOverHighWatermark();
+            // Full only when nothing is left to delete, not when this run hit its bound.
+            full = deleted < MAX_DELETIONS_PER_RUN && diskUsage.isOverHighWatermark();
         } catch (IOException e) {
             LOG.log(Level.WARNING, "retention could not read disk usage", e);
         }
