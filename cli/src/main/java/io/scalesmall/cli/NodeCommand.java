@@ -102,6 +102,8 @@ final class NodeCommand implements Callable<Integer> {
     /** Starts a node, prints where it listens, and blocks until the process is asked to stop. */
     static int runUntilStopped(NodeConfig cfg, Runnable afterStart) throws Exception {
         Node node = Node.start(cfg);
+        // POST /admin/leave: once its data is handed off the node leaves, and the process ends.
+        node.afterDrain(() -> System.exit(0));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

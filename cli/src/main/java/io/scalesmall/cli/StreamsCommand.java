@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
  * streams, ranges and nodes; then every node is asked what it stores, since a METADATA answer
  * counts only the responder's own data. A range's size is the largest copy; its
  * under-replicated batches are those its fullest replica holds beyond its emptiest one, a
- * replica that does not answer counting as empty (its copies cannot be read now).
+ * replica that does not answer counting as empty (its copies cannot be read now) unless it left
+ * the cluster gracefully (it handed its data off first).
  */
 @Command(
         name = "streams",
@@ -64,11 +65,15 @@ final class StreamsCommand implements Callable<Integer> {
         MetadataResponse view =
                 Servers.request(server, "scalesmall-cli-streams", timeoutMs, "the streams", c -> c.metadata(wanted));
         Map<NodeId, Map<String, Range>> stored = storedPerNode(view, wanted);
+        Map<NodeId, String> status = new HashMap<>();
+        Servers.request(server, "scalesmall-cli-streams", timeoutMs, "the member table", c -> c.members())
+                .members()
+                .forEach(m -> status.put(m.id(), m.status()));
         List<Map<String, Object>> streams = new ArrayList<>();
         List<Stream> sorted = new ArrayList<>(view.streams());
         sorted.sort(Comparator.comparing(Stream::name));
         for (Stream s : sorted) {
-            streams.add(describe(view, s, stored));
+            streams.add(describe(view, s, stored, status));
         }
         PrintStream out = System.out;
         if (json || f.equals("json")) {
@@ -124,7 +129,7 @@ final class StreamsCommand implements Callable<Integer> {
     }
 
     private static Map<String, Object> describe(
-            MetadataResponse view, Stream stream, Map<NodeId, Map<String, Range>> stored) {
+            MetadataResponse view, Stream stream, Map<NodeId, Map<String, Range>> stored, Map<NodeId, String> status) {
         List<Map<String, Object>> ranges = new ArrayList<>();
         long sizeBytes = 0;
         long batches = 0;
@@ -140,18 +145,23 @@ final class StreamsCommand implements Callable<Integer> {
                 Range copy = own == null ? null : own.get(stream.name() + "/" + r.rangeId());
                 long copyBatches = copy == null ? 0 : copy.batches();
                 long copyBytes = copy == null ? 0 : copy.sizeBytes();
+                boolean left = "LEFT".equals(status.get(n.id()));
                 most = Math.max(most, copyBatches);
-                fewest = Math.min(fewest, copyBatches);
+                if (!left) {
+                    // A node that left handed its data off first; one that died still owes its copy.
+                    fewest = Math.min(fewest, copyBatches);
+                }
                 biggest = Math.max(biggest, copyBytes);
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("id", n.id().toString());
                 o.put("clientAddress", MembersCommand.address(n.host(), n.port()));
                 o.put("answered", own != null);
+                o.put("status", status.getOrDefault(n.id(), "UNKNOWN"));
                 o.put("sizeBytes", copyBytes);
                 o.put("batches", copyBatches);
                 replicas.add(o);
             }
-            long missing = replicas.isEmpty() ? 0 : most - fewest;
+            long missing = fewest == Long.MAX_VALUE ? 0 : most - fewest;
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("rangeId", r.rangeId());
             o.put("firstHash", r.firstHash());
@@ -189,7 +199,10 @@ final class StreamsCommand implements Callable<Integer> {
                 for (Map<String, Object> replica : (List<Map<String, Object>>) r.get("replicas")) {
                     replicas.append(replicas.isEmpty() ? "" : ",")
                             .append(((String) replica.get("id")), 0, 8)
-                            .append(Boolean.TRUE.equals(replica.get("answered")) ? "" : "(down)");
+                            .append(
+                                    Boolean.TRUE.equals(replica.get("answered"))
+                                            ? ""
+                                            : "LEFT".equals(replica.get("status")) ? "(left)" : "(down)");
                 }
                 rows.add(new String[] {
                     (String) s.get("name"),

@@ -149,6 +149,17 @@ class DevIT {
         assertThat(seen.nextSetBit(0)).isZero();
         assertThat(seen.length()).isEqualTo(100_000);
 
+        // Node 2 leaves for good: it hands off (nothing to copy: node 1 holds every range), leaves,
+        // and its process ends by itself.
+        String[] left = run("leave", "--http", "127.0.0.1:" + (base + 11), "--timeout-ms", "60000");
+        assertThat(left[0]).as("leave: %s", left[1]).isEqualTo("0");
+        assertThat(lastLine(left[1]).get("left").asBoolean()).isTrue();
+        long second = nodePids.get(1);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ProcessHandle.of(second).map(p -> !p.isAlive()).orElse(true));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> read(log).contains("node 2 (pid " + second + ") exited with 0"));
+
         dev.destroy();
         assertThat(dev.waitFor(60, TimeUnit.SECONDS)).isTrue();
         for (long pid : nodePids) {

@@ -533,11 +533,12 @@ final class RangeProducer {
             List<ProducerBatch> all = new ArrayList<>(unsent);
             batch.sourceOrder = batch.sealOrder;
             int at = 0;
-            while (at < absorbed && all.get(at).sourceOrder < batch.sourceOrder) {
+            int taken = Math.min(absorbed, all.size());
+            while (at < taken && all.get(at).sourceOrder < batch.sourceOrder) {
                 at++;
             }
             all.add(at, batch);
-            absorbed++;
+            absorbed = taken + 1;
             unsent.clear();
             long seq = 0;
             long order = 0;

@@ -9,10 +9,13 @@ import io.scalesmall.server.cluster.HybridLogicalClock;
 import io.scalesmall.server.cluster.MemberEntry;
 import io.scalesmall.server.cluster.MemberStatus;
 import io.scalesmall.server.cluster.NodeMetadata;
+import io.scalesmall.server.cluster.RangeClaim;
 import io.scalesmall.server.cluster.net.ClusterAgent;
 import io.scalesmall.server.cluster.net.ClusterKeys;
 import io.scalesmall.server.cluster.net.ClusterNetConfig;
 import io.scalesmall.server.placement.PlacementService;
+import io.scalesmall.server.placement.PlacementView;
+import io.scalesmall.server.placement.Placer;
 import io.scalesmall.server.placement.StreamCatalog;
 import io.scalesmall.server.replication.DataAgent;
 import io.scalesmall.server.replication.PeerLinks;
@@ -28,6 +31,10 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -61,6 +68,10 @@ public final class Node implements AutoCloseable {
     private boolean advertisedFull;
     /** When it last did. Cluster thread. */
     private long advertisedFullAtMs;
+    /** Set once a hand-off before leaving started. */
+    private volatile CompletableFuture<Boolean> drained;
+    /** What to run once the hand-off ended (the command stops the process). */
+    private volatile Runnable afterDrain = () -> {};
 
     private IncarnationFile incarnationFile;
     private boolean closed;
@@ -209,8 +220,120 @@ public final class Node implements AutoCloseable {
             LOG.info("the data volume is under its high watermark again: this node offers its capacity again");
         }
         long capacity = full ? 0 : advertisedDiskBytes;
-        cluster.updateMetadata(m -> new NodeMetadata(
-                m.clusterEndpoint(), m.clientEndpoint(), capacity, m.memoryBytes(), m.cores(), m.zone()));
+        cluster.updateMetadata(m -> m.withDiskBytes(capacity));
+    }
+
+    /** What to run once a hand-off ended ({@code scalesmall node} exits, which leaves the cluster). */
+    public void afterDrain(Runnable task) {
+        this.afterDrain = task;
+    }
+
+    /** True once this node was asked to hand its data off and leave. */
+    public boolean draining() {
+        return drained != null;
+    }
+
+    /**
+     * Hands this node's data off, then runs {@link #afterDrain}: the node tells the cluster it is
+     * draining, so placement gives it no new range, replaces the ranges it serves, and has other
+     * nodes take a copy of every sealed range it holds (pulling from it or from the other
+     * holders). Done when every range it holds is sealed here and held, fsynced, by as many live
+     * nodes as it has replicas (capped by the nodes that can take it), or after {@code timeoutMs}.
+     * Idempotent; returns whether everything was handed off.
+     */
+    public synchronized CompletableFuture<Boolean> drain(long timeoutMs) {
+        if (drained != null) {
+            return drained;
+        }
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        drained = result;
+        LOG.info("draining: handing this node's ranges off before it leaves");
+        cluster.updateMetadata(NodeMetadata::asDraining);
+        Thread t = new Thread(
+                () -> {
+                    boolean done = false;
+                    try {
+                        done = awaitHandOff(timeoutMs);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "hand-off failed", e);
+                    }
+                    result.complete(done);
+                    afterDrain.run();
+                },
+                "scalesmall-drain");
+        t.setDaemon(true);
+        t.start();
+        return result;
+    }
+
+    private boolean awaitHandOff(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long nextReport = 0;
+        while (true) {
+            List<RangeClaim> pending = rangesToHandOff();
+            if (pending.isEmpty()) {
+                LOG.info("drained: every range this node holds has its copies on other nodes");
+                return true;
+            }
+            long now = System.nanoTime();
+            if (now > deadline) {
+                LOG.warning("hand-off incomplete after " + timeoutMs + " ms: " + pending.size()
+                        + " range(s) lack copies elsewhere, first " + pending.get(0).stream() + "/"
+                        + pending.get(0).rangeId() + "; leaving anyway");
+                return false;
+            }
+            if (now >= nextReport) {
+                LOG.info("draining: " + pending.size() + " range(s) still to hand off");
+                nextReport = now + TimeUnit.SECONDS.toNanos(10);
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** The ranges this node holds that do not have their copies on other live nodes yet. */
+    private List<RangeClaim> rangesToHandOff() {
+        PlacementView view = placement.view();
+        int candidates = Placer.candidates(view).size();
+        List<RangeClaim> pending = new ArrayList<>();
+        for (RangeClaim r : agent.catalog().ranges()) {
+            int wanted = Math.min(r.replicas().size(), candidates);
+            if (wanted == 0) {
+                continue; // no other node can take it
+            }
+            PlacementView.RangeInfo info = view.range(r.stream(), r.rangeId());
+            List<NodeId> others = new ArrayList<>();
+            if (info != null) {
+                for (NodeId h : info.holders()) {
+                    MemberEntry m = view.member(h);
+                    if (!h.equals(nodeId)
+                            && m != null
+                            && m.status() == MemberStatus.ALIVE
+                            && !m.metadata().draining()) {
+                        others.add(h);
+                    }
+                }
+            }
+            boolean handedOff = false;
+            if (r.sealed() && others.size() >= wanted) {
+                try {
+                    handedOff = agent.heldBy(r.stream(), r.rangeId(), others)
+                                    .get(10, TimeUnit.SECONDS)
+                                    .size()
+                            >= wanted;
+                } catch (ExecutionException | TimeoutException e) {
+                    handedOff = false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return List.of(r);
+                }
+            }
+            if (!handedOff) {
+                pending.add(r);
+            }
+        }
+        return pending;
     }
 
     private InetSocketAddress clientAddressOf(NodeId peer) {

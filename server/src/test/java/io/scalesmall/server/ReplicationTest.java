@@ -133,7 +133,11 @@ class ReplicationTest {
         }
         List<PublishAck> acks = new ArrayList<>();
         for (CompletableFuture<PublishAck> f : futures) {
-            acks.add(f.get(60, TimeUnit.SECONDS));
+            try {
+                acks.add(f.get(60, TimeUnit.SECONDS));
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("a publish was not answered; client state:\n" + client.describeState(), e);
+            }
         }
         return acks;
     }
@@ -427,5 +431,39 @@ class ReplicationTest {
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(readAllFrom(nodes.get(0), "shed"))
                         .containsExactlyInAnyOrderElementsOf(names("s", 0, 300)));
+    }
+
+    @Test
+    void aDrainingNodeHandsItsDataOffBeforeItLeaves() throws Exception {
+        startCluster(3);
+        ScaleSmallClient writer = client(DurabilityPolicy.DISK_1, nodes.get(0), nodes.get(1), nodes.get(2));
+        assertThat(writer.createStream("solo", new io.scalesmall.protocol.StreamOptions(1, -1, -1))
+                        .get(10, TimeUnit.SECONDS))
+                .isTrue();
+        List<String> sent = names("o", 0, 300);
+        publishAll(writer, "solo", null, sent);
+        Node leaver = nodes.get(0);
+        for (Node n : nodes) {
+            if (storedBytes(n, "solo") > storedBytes(leaver, "solo")) {
+                leaver = n;
+            }
+        }
+        assertThat(storedBytes(leaver, "solo"))
+                .as("the only copy of a range lives on the leaver")
+                .isPositive();
+
+        assertThat(leaver.drain(60_000).get(90, TimeUnit.SECONDS))
+                .as("handed off")
+                .isTrue();
+        nodes.remove(leaver);
+        leaver.close();
+        Node reader = nodes.get(0);
+
+        // With one copy per range, what the leaver held is still readable only if it was handed off.
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(readAllFrom(reader, "solo")).containsExactlyInAnyOrderElementsOf(sent));
+        // And the stream takes writes on the nodes that are left.
+        ScaleSmallClient later = client(DurabilityPolicy.DISK_1, reader);
+        assertThat(publishAll(later, "solo", null, names("o", 300, 400))).hasSize(100);
     }
 }

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -200,13 +201,33 @@ public final class AdminServer implements AutoCloseable {
                     body.writeCharSequence(
                             "{\"status\":\"ok\",\"node\":\"" + node.nodeId() + "\",\"address\":\""
                                     + node.address().getHostString() + ":"
-                                    + node.address().getPort() + "\"}\n",
+                                    + node.address().getPort() + "\",\"draining\":" + node.draining() + "}\n",
                             StandardCharsets.UTF_8);
                 }
                 case "/metrics" -> {
                     type = "text/plain; version=0.0.4; charset=utf-8";
                     try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
                         PrometheusTextFormatWriter.create().write(out, registry.scrape());
+                    }
+                }
+                case "/admin/leave" -> {
+                    type = "application/json";
+                    if (!request.method().equals(HttpMethod.POST)) {
+                        status = HttpResponseStatus.METHOD_NOT_ALLOWED;
+                        body.writeCharSequence("{\"error\":\"use POST\"}\n", StandardCharsets.UTF_8);
+                    } else {
+                        long timeoutMs = leaveTimeoutMs(request.uri());
+                        if (timeoutMs <= 0) {
+                            status = HttpResponseStatus.BAD_REQUEST;
+                            body.writeCharSequence(
+                                    "{\"error\":\"timeout_ms must be a positive number of milliseconds\"}\n",
+                                    StandardCharsets.UTF_8);
+                        } else {
+                            node.drain(timeoutMs);
+                            status = HttpResponseStatus.ACCEPTED;
+                            body.writeCharSequence(
+                                    "{\"draining\":true,\"timeout_ms\":" + timeoutMs + "}\n", StandardCharsets.UTF_8);
+                        }
                     }
                 }
                 default -> {
@@ -221,6 +242,24 @@ public final class AdminServer implements AutoCloseable {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
     }
+
+    /** The {@code timeout_ms} query parameter (default 10 minutes); -1 when it is not a number. */
+    static long leaveTimeoutMs(String uri) {
+        java.util.List<String> values = new io.netty.handler.codec.http.QueryStringDecoder(uri)
+                .parameters()
+                .get("timeout_ms");
+        if (values == null || values.isEmpty()) {
+            return DEFAULT_LEAVE_TIMEOUT_MS;
+        }
+        try {
+            return Long.parseLong(values.get(0));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** How long a node hands its data off before it leaves anyway, unless asked otherwise. */
+    public static final long DEFAULT_LEAVE_TIMEOUT_MS = 600_000;
 
     @Override
     public void close() {

@@ -21,7 +21,8 @@ import java.util.List;
  * <pre>
  * Endpoint      u8 hostLength (1..255) | host (UTF-8) | u16 port (1..65535)
  * NodeMetadata  Endpoint cluster | Endpoint client | i64 diskBytes (>= 0) | i64 memoryBytes (>= 0)
- *               | i32 cores (>= 0) | u8 zoneLength (0..64) | zone (UTF-8)
+ *               | i32 cores (>= 0) | u8 zoneLength (0..64) | zone (UTF-8) | u8 flags (bit 0:
+ *               draining; others 0)
  * MemberEntry   NodeId (16) | i64 incarnation (>= 0) | u8 status (MemberStatus ordinal 0..3)
  *               | i64 sinceMs | NodeMetadata
  * StreamClaim   u8 streamLength (1..255) | stream (UTF-8) | u8 replicationFactor (1..255)
@@ -110,6 +111,7 @@ public final class EntryCodec {
         out.writeLong(metadata.memoryBytes());
         out.writeInt(metadata.cores());
         writeString(out, metadata.zone(), 0, MAX_ZONE_BYTES, "zone");
+        out.writeByte(metadata.draining() ? 1 : 0);
     }
 
     /** Reads metadata written by {@link #write(ByteBuf, NodeMetadata)}. */
@@ -124,7 +126,12 @@ public final class EntryCodec {
             throw malformed("negative capacity in node metadata");
         }
         String zone = readString(in, 0, MAX_ZONE_BYTES, "zone");
-        return new NodeMetadata(cluster, client, diskBytes, memoryBytes, cores, zone);
+        FieldCodec.require(in, 1);
+        int flags = in.readUnsignedByte();
+        if ((flags & ~1) != 0) {
+            throw malformed("unknown node metadata flags " + flags);
+        }
+        return new NodeMetadata(cluster, client, diskBytes, memoryBytes, cores, zone, (flags & 1) != 0);
     }
 
     /** Encoded size of {@code metadata}. */
@@ -135,7 +142,8 @@ public final class EntryCodec {
                 + 8
                 + 4
                 + 1
-                + ByteBufUtil.utf8Bytes(metadata.zone());
+                + ByteBufUtil.utf8Bytes(metadata.zone())
+                + 1;
     }
 
     // ---- MemberEntry

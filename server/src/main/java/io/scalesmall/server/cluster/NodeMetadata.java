@@ -10,9 +10,38 @@ package io.scalesmall.server.cluster;
  * @param memoryBytes capacity: bytes of memory for recent batches
  * @param cores processor cores
  * @param zone failure zone, or the empty string when none is set
+ * @param draining true while the node hands its data off before it leaves: it takes no new
+ *     range, and the copies it holds are made on other nodes at once
  */
 public record NodeMetadata(
-        Endpoint clusterEndpoint, Endpoint clientEndpoint, long diskBytes, long memoryBytes, int cores, String zone) {
+        Endpoint clusterEndpoint,
+        Endpoint clientEndpoint,
+        long diskBytes,
+        long memoryBytes,
+        int cores,
+        String zone,
+        boolean draining) {
+    /** Metadata of a node that is not draining. */
+    public NodeMetadata(
+            Endpoint clusterEndpoint,
+            Endpoint clientEndpoint,
+            long diskBytes,
+            long memoryBytes,
+            int cores,
+            String zone) {
+        this(clusterEndpoint, clientEndpoint, diskBytes, memoryBytes, cores, zone, false);
+    }
+
+    /** These metadata with another disk capacity. */
+    public NodeMetadata withDiskBytes(long newDiskBytes) {
+        return new NodeMetadata(clusterEndpoint, clientEndpoint, newDiskBytes, memoryBytes, cores, zone, draining);
+    }
+
+    /** These metadata, draining. */
+    public NodeMetadata asDraining() {
+        return new NodeMetadata(clusterEndpoint, clientEndpoint, diskBytes, memoryBytes, cores, zone, true);
+    }
+
     public NodeMetadata {
         if (clusterEndpoint == null || clientEndpoint == null) {
             throw new IllegalArgumentException("metadata needs both endpoints");

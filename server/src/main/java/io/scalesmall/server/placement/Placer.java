@@ -33,7 +33,8 @@ import java.util.Set;
  *       live members), the best {@link Placement#copyTargets} among the live non-holders claim it
  *       too, sealed, one per lost copy; each then pulls the range's batches from the live holders
  *       through ordinary repair. Nothing is copied because a node joined, only because copies
- *       were lost.
+ *       were lost. A <i>draining</i> holder (one handing its data off before it leaves) counts as
+ *       lost at once, while it still serves its batches to the new holders.
  * </ol>
  *
  * <p>So a join, a death or a departure gives the slices whose target changed a new range for new
@@ -84,7 +85,7 @@ public final class Placer {
         List<Placement.Candidate> candidates = new ArrayList<>();
         for (MemberEntry m : view.members()) {
             boolean live = m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT;
-            if (live && m.metadata().diskBytes() > 0) {
+            if (live && m.metadata().diskBytes() > 0 && !m.metadata().draining()) {
                 candidates.add(new Placement.Candidate(
                         m.id(), m.metadata().diskBytes(), m.metadata().zone()));
             }
@@ -243,7 +244,12 @@ public final class Placer {
                 // after the restore delay (tombstones outlive it). Not counted either way.
                 continue;
             } else if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
-                live += info.holders().contains(owner) ? 1 : 0;
+                if (m.metadata().draining()) {
+                    // Handing off before it leaves: its copies are made now, from it or the others.
+                    lost += info.holders().contains(owner) ? 1 : 0;
+                } else {
+                    live += info.holders().contains(owner) ? 1 : 0;
+                }
             } else if (nowMs - m.sinceMs() >= restoreDelayMs) {
                 lost++;
             } else {
@@ -251,7 +257,17 @@ public final class Placer {
             }
         }
         int wanted = Math.min(info.descriptor().replicas().size(), candidates.size());
-        int copies = live == 0 ? 0 : Math.max(0, Math.min(wanted - live, lost));
+        // The sources: live holders, draining ones included (they serve pulls until they leave).
+        int sources = live
+                + (int) info.holders().stream()
+                        .filter(h -> {
+                            MemberEntry m = view.member(h);
+                            return m != null
+                                    && m.status() == MemberStatus.ALIVE
+                                    && m.metadata().draining();
+                        })
+                        .count();
+        int copies = sources == 0 ? 0 : Math.max(0, Math.min(wanted - live, lost));
         return new Restore(copies, copies > 0 ? Long.MAX_VALUE : recheckAtMs);
     }
 

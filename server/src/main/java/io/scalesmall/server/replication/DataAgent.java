@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -1207,6 +1208,38 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                                     + range.descriptor.replicas().size() + " replicas of " + range.key
                                     + "; what was stored stays stored, and a retry is stored once");
         }
+    }
+
+    /**
+     * Which of {@code peers} reported holding, fsynced, every batch this node holds of a range
+     * (all of them when this node holds none). For a node handing its data off. Any thread;
+     * completes on the agent thread.
+     */
+    public CompletableFuture<List<NodeId>> heldBy(String stream, int rangeId, List<NodeId> peers) {
+        CompletableFuture<List<NodeId>> result = new CompletableFuture<>();
+        boolean queued = execute(() -> {
+            try {
+                RangeClaim claim = catalog.range(stream, rangeId);
+                if (claim == null) {
+                    result.complete(peers);
+                    return;
+                }
+                RangeReplica range = replica(claim);
+                List<NodeId> holding = new ArrayList<>();
+                for (NodeId peer : peers) {
+                    if (range.heldBy(peer)) {
+                        holding.add(peer);
+                    }
+                }
+                result.complete(holding);
+            } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        if (!queued) {
+            result.completeExceptionally(new IllegalStateException("the data agent is busy or stopped"));
+        }
+        return result;
     }
 
     /**

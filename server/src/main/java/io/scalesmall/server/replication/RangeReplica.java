@@ -163,6 +163,18 @@ final class RangeReplica {
      * Whether {@code peer} reported the range sealed, and this replica holds everything that report
      * said it held: after every holder did, no batch of the range exists that this replica lacks.
      */
+    /** True when {@code peer} reported every batch this replica holds as fsynced there. */
+    boolean heldBy(NodeId peer) {
+        Map<NodeId, long[]> byCoordinator = peerProgress.get(peer);
+        for (NodeId coordinator : coordinators.coordinators()) {
+            long[] theirs = byCoordinator == null ? null : byCoordinator.get(coordinator);
+            if (coordinators.lastSeq(coordinator) > (theirs == null ? 0 : theirs[1])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     boolean coversSealed(NodeId peer) {
         if (!peersSealed.contains(peer)) {
             return false;

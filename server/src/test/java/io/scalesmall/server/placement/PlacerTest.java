@@ -37,6 +37,18 @@ class PlacerTest {
             return id;
         }
 
+        void drain(NodeId id) {
+            MemberEntry m = members.get(id);
+            members.put(
+                    id,
+                    new MemberEntry(
+                            id,
+                            m.incarnation() + 1,
+                            m.status(),
+                            nowMs,
+                            m.metadata().asDraining()));
+        }
+
         void kill(NodeId id) {
             MemberEntry m = members.get(id);
             members.put(id, m.withStatus(MemberStatus.DEAD, nowMs));
@@ -248,6 +260,35 @@ class PlacerTest {
         }
         assertThat(copiesPerNode.keySet()).hasSizeGreaterThan(1);
         assertThat(w.settle()).as("nothing more to do").isZero();
+    }
+
+    @Test
+    void aDrainingNodeGetsNoNewRangeAndItsCopiesAreMadeAtOnce() {
+        World w = new World();
+        NodeId a = w.add(1, 100);
+        w.add(2, 100);
+        w.add(3, 100);
+        NodeId d = w.add(4, 100);
+        w.createStream(a, "orders", 2, 8);
+        w.settle();
+        Map<Integer, RangeInfo> before = new LinkedHashMap<>(w.view().ranges("orders"));
+        w.restoreDelayMs = 60_000; // a drain does not wait for it
+
+        w.drain(d);
+        w.settle();
+
+        PlacementView view = w.view();
+        for (RangeInfo r : view.current("orders")) {
+            assertThat(r.descriptor().replicas()).doesNotContain(d);
+        }
+        for (RangeInfo old : before.values()) {
+            if (old.holders().contains(d)) {
+                RangeInfo now = view.range("orders", old.rangeId());
+                assertThat(now.holders().stream().filter(h -> !h.equals(d)))
+                        .as("holders besides the draining node")
+                        .hasSize(2);
+            }
+        }
     }
 
     @Test
