@@ -23,6 +23,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Hand a node's data off to the others, then stop it (needs the node's --http-port).")
 final class LeaveCommand implements Callable<Integer> {
+    private static final long MAX_TIMEOUT_MS = 7L * 24 * 3600 * 1000;
+    private static final java.util.regex.Pattern DRAIN = java.util.regex.Pattern.compile("\"drain\":\"(\\w+)\"");
+
     @Option(names = "--http", required = true, paramLabel = "HOST:PORT", description = "The node's admin HTTP address.")
     String http;
 
@@ -34,8 +37,8 @@ final class LeaveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (timeoutMs < 1) {
-            throw new IllegalArgumentException("--timeout-ms must be positive");
+        if (timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+            throw new IllegalArgumentException("--timeout-ms must be from 1 to " + MAX_TIMEOUT_MS + " (a week)");
         }
         HttpClient client =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -59,26 +62,37 @@ final class LeaveCommand implements Callable<Integer> {
                     + started.body().strip());
         }
         System.err.println("handing off " + http + "'s data; the node stops once done (see its log for progress)");
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs) + TimeUnit.SECONDS.toNanos(60);
-        boolean gone = false;
-        while (!gone && System.nanoTime() < deadline) {
+        long start = System.nanoTime();
+        long limit = TimeUnit.MILLISECONDS.toNanos(timeoutMs) + TimeUnit.SECONDS.toNanos(60);
+        String drain = "running";
+        int refused = 0;
+        while (refused < 3 && System.nanoTime() - start < limit) {
             try {
-                client.send(
+                HttpResponse<String> health = client.send(
                         HttpRequest.newBuilder(base.resolve("/health"))
                                 .timeout(Duration.ofSeconds(5))
                                 .build(),
-                        HttpResponse.BodyHandlers.discarding());
-                Thread.sleep(500);
+                        HttpResponse.BodyHandlers.ofString());
+                refused = 0;
+                java.util.regex.Matcher m = DRAIN.matcher(health.body());
+                if (m.find()) {
+                    drain = m.group(1);
+                }
             } catch (ConnectException e) {
-                gone = true;
+                refused++; // gone, unless it is restarting: ask again to be sure
             } catch (IOException e) {
-                Thread.sleep(500); // busy or going: ask again
+                refused = 0; // busy or going: ask again
             }
+            Thread.sleep(250);
         }
+        boolean gone = refused >= 3;
+        boolean handedOff = gone && drain.equals("done");
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("left", gone);
+        summary.put("handedOff", handedOff);
+        summary.put("drain", drain);
         summary.put("http", http);
         System.out.println(Json.line(summary));
-        return gone ? 0 : 1;
+        return handedOff ? 0 : 1;
     }
 }

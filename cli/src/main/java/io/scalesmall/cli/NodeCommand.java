@@ -103,7 +103,16 @@ final class NodeCommand implements Callable<Integer> {
     static int runUntilStopped(NodeConfig cfg, Runnable afterStart) throws Exception {
         Node node = Node.start(cfg);
         // POST /admin/leave: once its data is handed off the node leaves, and the process ends.
-        node.afterDrain(() -> System.exit(0));
+        // Exit status 0 when everything was handed off, 1 when the hand-off timed out.
+        // It answers /health (with the outcome) for two more seconds, for `scalesmall leave`.
+        node.afterDrain(done -> {
+            try {
+                Thread.sleep(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            System.exit(done ? 0 : 1);
+        });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

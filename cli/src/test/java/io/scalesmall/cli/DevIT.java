@@ -154,6 +154,7 @@ class DevIT {
         String[] left = run("leave", "--http", "127.0.0.1:" + (base + 11), "--timeout-ms", "60000");
         assertThat(left[0]).as("leave: %s", left[1]).isEqualTo("0");
         assertThat(lastLine(left[1]).get("left").asBoolean()).isTrue();
+        assertThat(lastLine(left[1]).get("handedOff").asBoolean()).isTrue();
         long second = nodePids.get(1);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> ProcessHandle.of(second).map(p -> !p.isAlive()).orElse(true));

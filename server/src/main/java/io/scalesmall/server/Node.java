@@ -70,8 +70,10 @@ public final class Node implements AutoCloseable {
     private long advertisedFullAtMs;
     /** Set once a hand-off before leaving started. */
     private volatile CompletableFuture<Boolean> drained;
-    /** What to run once the hand-off ended (the command stops the process). */
-    private volatile Runnable afterDrain = () -> {};
+    /** What to run once the hand-off ended, told whether it completed (the command stops the process). */
+    private volatile java.util.function.Consumer<Boolean> afterDrain = done -> {};
+    /** Guards {@link #drained}; not the node's own lock, which close() holds while it waits. */
+    private final Object drainLock = new Object();
 
     private IncarnationFile incarnationFile;
     private boolean closed;
@@ -223,14 +225,29 @@ public final class Node implements AutoCloseable {
         cluster.updateMetadata(m -> m.withDiskBytes(capacity));
     }
 
-    /** What to run once a hand-off ended ({@code scalesmall node} exits, which leaves the cluster). */
-    public void afterDrain(Runnable task) {
+    /**
+     * What to run once a hand-off ended, told whether everything was handed off ({@code scalesmall
+     * node} exits, which leaves the cluster).
+     */
+    public void afterDrain(java.util.function.Consumer<Boolean> task) {
         this.afterDrain = task;
     }
 
     /** True once this node was asked to hand its data off and leave. */
     public boolean draining() {
         return drained != null;
+    }
+
+    /** {@code none}, {@code running}, {@code done} or {@code incomplete} (timed out). */
+    public String drainState() {
+        CompletableFuture<Boolean> d = drained;
+        if (d == null) {
+            return "none";
+        }
+        if (!d.isDone()) {
+            return "running";
+        }
+        return Boolean.TRUE.equals(d.getNow(false)) ? "done" : "incomplete";
     }
 
     /**
@@ -241,12 +258,15 @@ public final class Node implements AutoCloseable {
      * nodes as it has replicas (capped by the nodes that can take it), or after {@code timeoutMs}.
      * Idempotent; returns whether everything was handed off.
      */
-    public synchronized CompletableFuture<Boolean> drain(long timeoutMs) {
-        if (drained != null) {
-            return drained;
+    public CompletableFuture<Boolean> drain(long timeoutMs) {
+        CompletableFuture<Boolean> result;
+        synchronized (drainLock) {
+            if (drained != null) {
+                return drained;
+            }
+            result = new CompletableFuture<>();
+            drained = result;
         }
-        CompletableFuture<Boolean> result = new CompletableFuture<>();
-        drained = result;
         LOG.info("draining: handing this node's ranges off before it leaves");
         cluster.updateMetadata(NodeMetadata::asDraining);
         Thread t = new Thread(
@@ -260,7 +280,7 @@ public final class Node implements AutoCloseable {
                         LOG.log(Level.WARNING, "hand-off failed", e);
                     }
                     result.complete(done);
-                    afterDrain.run();
+                    afterDrain.accept(done);
                 },
                 "scalesmall-drain");
         t.setDaemon(true);
@@ -269,7 +289,8 @@ public final class Node implements AutoCloseable {
     }
 
     private boolean awaitHandOff(long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long start = System.nanoTime();
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         long nextReport = 0;
         while (true) {
             List<RangeClaim> pending = rangesToHandOff();
@@ -278,7 +299,7 @@ public final class Node implements AutoCloseable {
                 return true;
             }
             long now = System.nanoTime();
-            if (now > deadline) {
+            if (now - start > timeoutNanos) {
                 LOG.warning("hand-off incomplete after " + timeoutMs + " ms: " + pending.size()
                         + " range(s) lack copies elsewhere, first " + pending.get(0).stream() + "/"
                         + pending.get(0).rangeId() + "; leaving anyway");
@@ -298,10 +319,8 @@ public final class Node implements AutoCloseable {
         int candidates = Placer.candidates(view).size();
         List<RangeClaim> pending = new ArrayList<>();
         for (RangeClaim r : agent.catalog().ranges()) {
-            int wanted = Math.min(r.replicas().size(), candidates);
-            if (wanted == 0) {
-                continue; // no other node can take it
-            }
+            // No other node can take it: it stays pending, and the drain times out.
+            int wanted = Math.max(1, Math.min(r.replicas().size(), candidates));
             PlacementView.RangeInfo info = view.range(r.stream(), r.rangeId());
             List<NodeId> others = new ArrayList<>();
             if (info != null) {

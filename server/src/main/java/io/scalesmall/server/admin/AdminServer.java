@@ -195,13 +195,15 @@ public final class AdminServer implements AutoCloseable {
             ByteBuf body = ctx.alloc().buffer();
             HttpResponseStatus status = HttpResponseStatus.OK;
             String type;
+            String allow = null;
             switch (path) {
                 case "/health" -> {
                     type = "application/json";
                     body.writeCharSequence(
                             "{\"status\":\"ok\",\"node\":\"" + node.nodeId() + "\",\"address\":\""
                                     + node.address().getHostString() + ":"
-                                    + node.address().getPort() + "\",\"draining\":" + node.draining() + "}\n",
+                                    + node.address().getPort() + "\",\"draining\":" + node.draining()
+                                    + ",\"drain\":\"" + node.drainState() + "\"}\n",
                             StandardCharsets.UTF_8);
                 }
                 case "/metrics" -> {
@@ -214,13 +216,15 @@ public final class AdminServer implements AutoCloseable {
                     type = "application/json";
                     if (!request.method().equals(HttpMethod.POST)) {
                         status = HttpResponseStatus.METHOD_NOT_ALLOWED;
+                        allow = "POST";
                         body.writeCharSequence("{\"error\":\"use POST\"}\n", StandardCharsets.UTF_8);
                     } else {
                         long timeoutMs = leaveTimeoutMs(request.uri());
-                        if (timeoutMs <= 0) {
+                        if (timeoutMs <= 0 || timeoutMs > MAX_LEAVE_TIMEOUT_MS) {
                             status = HttpResponseStatus.BAD_REQUEST;
                             body.writeCharSequence(
-                                    "{\"error\":\"timeout_ms must be a positive number of milliseconds\"}\n",
+                                    "{\"error\":\"timeout_ms must be a number of milliseconds from 1 to "
+                                            + MAX_LEAVE_TIMEOUT_MS + "\"}\n",
                                     StandardCharsets.UTF_8);
                         } else {
                             node.drain(timeoutMs);
@@ -238,6 +242,9 @@ public final class AdminServer implements AutoCloseable {
             }
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+            if (allow != null) {
+                response.headers().set(HttpHeaderNames.ALLOW, allow);
+            }
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
@@ -260,6 +267,9 @@ public final class AdminServer implements AutoCloseable {
 
     /** How long a node hands its data off before it leaves anyway, unless asked otherwise. */
     public static final long DEFAULT_LEAVE_TIMEOUT_MS = 600_000;
+
+    /** The longest hand-off that may be asked for: a week. */
+    public static final long MAX_LEAVE_TIMEOUT_MS = 7L * 24 * 3600 * 1000;
 
     @Override
     public void close() {

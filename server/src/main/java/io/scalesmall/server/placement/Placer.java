@@ -172,7 +172,8 @@ public final class Placer {
 
         List<RangeClaim> restoring = new ArrayList<>();
         long recheckAtMs = Long.MAX_VALUE;
-        if (restoreDelayMs != Long.MAX_VALUE) {
+        {
+            // Runs even with restoring switched off (delay Long.MAX_VALUE): a draining holder still needs copies.
             for (StreamClaim stream : view.streams().values()) {
                 for (RangeInfo info : view.ranges(stream.stream()).values()) {
                     String k = key(info.stream(), info.rangeId());

@@ -159,10 +159,6 @@ final class RangeReplica {
         return byCoordinator == null ? null : byCoordinator.get(coordinator);
     }
 
-    /**
-     * Whether {@code peer} reported the range sealed, and this replica holds everything that report
-     * said it held: after every holder did, no batch of the range exists that this replica lacks.
-     */
     /** True when {@code peer} reported every batch this replica holds as fsynced there. */
     boolean heldBy(NodeId peer) {
         Map<NodeId, long[]> byCoordinator = peerProgress.get(peer);
@@ -175,6 +171,10 @@ final class RangeReplica {
         return true;
     }
 
+    /**
+     * Whether {@code peer} reported the range sealed, and this replica holds everything that report
+     * said it held: after every holder did, no batch of the range exists that this replica lacks.
+     */
     boolean coversSealed(NodeId peer) {
         if (!peersSealed.contains(peer)) {
             return false;

@@ -50,7 +50,8 @@ import java.util.List;
  */
 public final class ClusterCodec {
     /** The version this codec writes and reads. */
-    public static final int VERSION = 1;
+    /** 2: node metadata end with a flags byte (draining). */
+    public static final int VERSION = 2;
 
     /** Bytes of every message besides its body: version, type and MAC. */
     public static final int OVERHEAD_BYTES = 1 + 1 + ClusterKeys.MAC_BYTES;

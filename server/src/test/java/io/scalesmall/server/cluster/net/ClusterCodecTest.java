@@ -99,7 +99,7 @@ class ClusterCodecTest {
     void anotherVersionUnderAValidMacIsUnsupported() {
         ClusterKeys keys = new ClusterKeys(NEW_KEY);
         ByteBuf forged = Unpooled.buffer();
-        forged.writeByte(2).writeByte(ClusterCodec.TYPE_ACK);
+        forged.writeByte(ClusterCodec.VERSION + 1).writeByte(ClusterCodec.TYPE_ACK);
         FROM.write(forged);
         forged.writeLong(1);
         keys.sign(forged, 0, forged.readableBytes(), forged);
@@ -110,7 +110,7 @@ class ClusterCodecTest {
     void anUnknownTypeUnderAValidMacIsMalformed() {
         ClusterKeys keys = new ClusterKeys(NEW_KEY);
         ByteBuf forged = Unpooled.buffer();
-        forged.writeByte(1).writeByte(99);
+        forged.writeByte(ClusterCodec.VERSION).writeByte(99);
         FROM.write(forged);
         keys.sign(forged, 0, forged.readableBytes(), forged);
         assertThat(protocolError(keys, ByteBufUtil.getBytes(forged)).getMessage())
@@ -121,7 +121,7 @@ class ClusterCodecTest {
     void aForgedListCountDoesNotAllocateBeyondTheFrame() {
         ClusterKeys keys = new ClusterKeys(NEW_KEY);
         ByteBuf forged = Unpooled.buffer();
-        forged.writeByte(1).writeByte(ClusterCodec.TYPE_JOIN_REPLY);
+        forged.writeByte(ClusterCodec.VERSION).writeByte(ClusterCodec.TYPE_JOIN_REPLY);
         FROM.write(forged);
         forged.writeShort(0xFFFF);
         keys.sign(forged, 0, forged.readableBytes(), forged);
