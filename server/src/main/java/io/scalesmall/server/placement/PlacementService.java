@@ -198,6 +198,9 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
         if (known != null) {
             return known;
         }
+        if (Placer.draining(view, self)) {
+            throw new IOException("this node is handing its data off to leave: it takes no new range");
+        }
         StreamClaim stream = view.stream(range.stream());
         if (stream != null && catalog.stream(range.stream()) == null) {
             catalog.putStream(stream);

@@ -161,7 +161,8 @@ public final class Placer {
             }
             for (RangeInfo current : view.current(stream.stream())) {
                 String k = key(current.stream(), current.rangeId());
-                if (!mine.containsKey(k)
+                if (!draining(view, self)
+                        && !mine.containsKey(k)
                         && current.descriptor().replicas().contains(self)
                         && !supersededByCreation.contains(k)) {
                     mine.put(k, current.descriptor());
@@ -319,6 +320,12 @@ public final class Placer {
             }
             h = Placement.mix(h + 1);
         }
+    }
+
+    /** True when {@code node} told the cluster it is handing its data off to leave. */
+    static boolean draining(PlacementView view, NodeId node) {
+        MemberEntry m = view.member(node);
+        return m != null && m.metadata().draining();
     }
 
     private static String key(String stream, int rangeId) {
