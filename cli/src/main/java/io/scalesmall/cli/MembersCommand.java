@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code scalesmall members}: asks one node for the cluster's member table and prints every
@@ -25,38 +25,17 @@ import picocli.CommandLine.Option;
 final class MembersCommand implements Callable<Integer> {
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 
-    @Option(
-            names = "--server",
-            required = true,
-            description = "HOST:PORT[,HOST:PORT...] of nodes; the first that answers is asked.")
-    String server;
-
-    @Option(names = "--json", description = "Print one JSON object with a \"members\" array (same as --format json).")
-    boolean json;
-
-    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
-    String format;
-
-    @Option(
-            names = "--timeout-ms",
-            defaultValue = "5000",
-            description = "Give up when no node answers within this long (default: ${DEFAULT-VALUE}).")
-    long timeoutMs;
+    @Mixin
+    QueryOptions query;
 
     @Override
     public Integer call() throws Exception {
-        String f = format.trim().toLowerCase(Locale.ROOT);
-        if (!f.equals("table") && !f.equals("json")) {
-            throw new IllegalArgumentException("--format must be table or json, not '" + format + "'");
-        }
-        if (timeoutMs < 1) {
-            throw new IllegalArgumentException("--timeout-ms must be positive");
-        }
+        boolean printJson = query.printJson();
         MembersResponse table = fetch();
         List<Member> members = new ArrayList<>(table.members());
         members.sort(Comparator.comparing(m -> m.id().toString()));
         PrintStream out = System.out;
-        if (json || f.equals("json")) {
+        if (printJson) {
             out.println(Json.line(Map.of(
                     "members", members.stream().map(MembersCommand::toJson).toList())));
         } else {
@@ -67,7 +46,8 @@ final class MembersCommand implements Callable<Integer> {
     }
 
     private MembersResponse fetch() throws InterruptedException {
-        return Servers.request(server, "scalesmall-cli-members", timeoutMs, "the member table", c -> c.members());
+        return Servers.request(
+                query.server, "scalesmall-cli-members", query.timeoutMs, "the member table", c -> c.members());
     }
 
     private static Map<String, Object> toJson(Member m) {

@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -31,42 +31,21 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = "List streams with their ranges, replicas, sizes and under-replicated batches.")
 final class StreamsCommand implements Callable<Integer> {
-    @Option(
-            names = "--server",
-            required = true,
-            description = "HOST:PORT[,HOST:PORT...] of nodes; the first that answers is asked.")
-    String server;
+    @Mixin
+    QueryOptions query;
 
     @Parameters(arity = "0..*", paramLabel = "STREAM", description = "Streams to list (default: all).")
     List<String> names = new ArrayList<>();
 
-    @Option(names = "--json", description = "Print one JSON object with a \"streams\" array (same as --format json).")
-    boolean json;
-
-    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
-    String format;
-
-    @Option(
-            names = "--timeout-ms",
-            defaultValue = "5000",
-            description = "Give up on a node that does not answer within this long (default: ${DEFAULT-VALUE}).")
-    long timeoutMs;
-
     @Override
     public Integer call() throws Exception {
-        String f = format.trim().toLowerCase(Locale.ROOT);
-        if (!f.equals("table") && !f.equals("json")) {
-            throw new IllegalArgumentException("--format must be table or json, not '" + format + "'");
-        }
-        if (timeoutMs < 1) {
-            throw new IllegalArgumentException("--timeout-ms must be positive");
-        }
+        boolean printJson = query.printJson();
         String[] wanted = names.toArray(String[]::new);
-        MetadataResponse view =
-                Servers.request(server, "scalesmall-cli-streams", timeoutMs, "the streams", c -> c.metadata(wanted));
+        MetadataResponse view = Servers.request(
+                query.server, "scalesmall-cli-streams", query.timeoutMs, "the streams", c -> c.metadata(wanted));
         Map<NodeId, Map<String, Range>> stored = storedPerNode(view, wanted);
         Map<NodeId, String> status = new HashMap<>();
-        Servers.request(server, "scalesmall-cli-streams", timeoutMs, "the member table", c -> c.members())
+        Servers.request(query.server, "scalesmall-cli-streams", query.timeoutMs, "the member table", c -> c.members())
                 .members()
                 .forEach(m -> status.put(m.id(), m.status()));
         List<Map<String, Object>> streams = new ArrayList<>();
@@ -76,7 +55,7 @@ final class StreamsCommand implements Callable<Integer> {
             streams.add(describe(view, s, stored, status));
         }
         PrintStream out = System.out;
-        if (json || f.equals("json")) {
+        if (printJson) {
             List<Map<String, Object>> nodes = new ArrayList<>();
             for (MetadataResponse.Node n : view.nodes()) {
                 Map<String, Object> o = new LinkedHashMap<>();
@@ -107,7 +86,7 @@ final class StreamsCommand implements Callable<Integer> {
                     own = Servers.request(
                             MembersCommand.address(n.host(), n.port()),
                             "scalesmall-cli-streams",
-                            timeoutMs,
+                            query.timeoutMs,
                             "the streams",
                             c -> c.metadata(wanted));
                 } catch (IllegalStateException e) {

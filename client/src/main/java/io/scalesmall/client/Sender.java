@@ -896,7 +896,6 @@ final class Sender implements FrameHandler.Listener {
             if (!rp.hasUnacked()) {
                 continue;
             }
-            recoverOrphans(rp, now);
             List<ProducerBatch> expired = rp.expire(now, deliveryTimeoutNanos, this);
             if (!expired.isEmpty()) {
                 ScaleSmallException timeout = new ScaleSmallException(
@@ -909,44 +908,6 @@ final class Sender implements FrameHandler.Listener {
             }
         }
         requestFlush();
-    }
-
-    /**
-     * A batch in flight that no connection carries any more would hold its range forever (a
-     * retry waits for the range's in-flight batches): it is retried instead. Should never happen;
-     * logged when it does.
-     */
-    private void recoverOrphans(RangeProducer rp, long now) {
-        if (rp.inflight.isEmpty() || rp.sender != this) {
-            return;
-        }
-        List<ProducerBatch> orphans = null;
-        for (ProducerBatch b : rp.inflight) {
-            if (outstanding.get(b.requestId) != b) {
-                if (orphans == null) {
-                    orphans = new ArrayList<>();
-                }
-                orphans.add(b);
-            }
-        }
-        if (orphans == null) {
-            return;
-        }
-        LOG.log(
-                Level.WARNING,
-                "range {0}/{1}: {2} batches in flight on no connection; retrying them",
-                rp.stream,
-                rp.rangeId,
-                orphans.size());
-        for (ProducerBatch b : orphans) {
-            rp.removeInflight(b);
-            rp.retry.add(b);
-        }
-        if (!rp.retryPending) {
-            rp.retryPending = true;
-            rp.retryAtNanos = now;
-        }
-        maybeRetry(rp);
     }
 
     /** The connection state; for tests. */

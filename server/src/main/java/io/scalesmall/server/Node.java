@@ -165,7 +165,8 @@ public final class Node implements AutoCloseable {
         ClusterAgent agent = new ClusterAgent(
                 settings.protocol(),
                 keys,
-                new InetSocketAddress(bindHost, settings.portFor(clientPort)),
+                // An ephemeral client port (0) gets an ephemeral cluster port, not a guessed one.
+                new InetSocketAddress(bindHost, settings.portFor(config.api().port())),
                 settings.seeds(),
                 new ClusterLog(nodeId, incarnationFile));
         agent.claimsPolicy(placement);

@@ -24,7 +24,6 @@ import io.scalesmall.protocol.NodeId;
 import io.scalesmall.protocol.ProtocolException;
 import io.scalesmall.protocol.StreamOptions;
 import io.scalesmall.server.cluster.MemberEntry;
-import io.scalesmall.server.cluster.MemberStatus;
 import io.scalesmall.server.cluster.StreamClaim;
 import io.scalesmall.server.placement.PlacementService;
 import io.scalesmall.server.placement.PlacementView;
@@ -136,7 +135,7 @@ public final class ClientServer implements AutoCloseable {
         }
         int live = 0;
         for (MemberEntry m : placement.view().members()) {
-            if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
+            if (m.isLive()) {
                 live++;
             }
         }
@@ -183,7 +182,7 @@ public final class ClientServer implements AutoCloseable {
                     .thenComparingInt(RangeInfo::rangeId));
             for (RangeInfo info : infos) {
                 boolean current = view.isCurrent(info);
-                List<NodeId> where = current ? info.descriptor().replicas() : readOrder(view, info);
+                List<NodeId> where = current ? info.descriptor().replicas() : readOrder(info);
                 List<Integer> replicas = new ArrayList<>(where.size());
                 for (NodeId id : where) {
                     Integer index = nodeIndex(view, id, nodes, nodeIndex);
@@ -213,15 +212,15 @@ public final class ClientServer implements AutoCloseable {
      * A sealed range's holders in the order a reader should try them: live original replicas in
      * placement order, then live restored copies (which may still be filling), then the rest.
      */
-    private static List<NodeId> readOrder(PlacementView view, RangeInfo info) {
+    private List<NodeId> readOrder(RangeInfo info) {
         List<NodeId> out = new ArrayList<>(info.holders().size());
         for (NodeId id : info.descriptor().replicas()) {
-            if (info.holders().contains(id) && isLive(view, id)) {
+            if (info.holders().contains(id) && placement.isLive(id)) {
                 out.add(id);
             }
         }
         for (NodeId id : info.holders()) {
-            if (!out.contains(id) && isLive(view, id)) {
+            if (!out.contains(id) && placement.isLive(id)) {
                 out.add(id);
             }
         }
@@ -231,11 +230,6 @@ public final class ClientServer implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private static boolean isLive(PlacementView view, NodeId id) {
-        MemberEntry m = view.member(id);
-        return m != null && (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT);
     }
 
     private static Integer nodeIndex(

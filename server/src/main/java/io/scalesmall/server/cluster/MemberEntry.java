@@ -29,6 +29,11 @@ public record MemberEntry(NodeId id, long incarnation, MemberStatus status, long
         }
     }
 
+    /** True while the member counts as up: ALIVE, or SUSPECT (not yet declared DEAD). */
+    public boolean isLive() {
+        return status == MemberStatus.ALIVE || status == MemberStatus.SUSPECT;
+    }
+
     /** The same member with another status declared at {@code nowMs}, same incarnation. */
     public MemberEntry withStatus(MemberStatus newStatus, long nowMs) {
         return new MemberEntry(id, incarnation, newStatus, nowMs, metadata);

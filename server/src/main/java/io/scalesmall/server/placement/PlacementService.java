@@ -9,7 +9,6 @@ import io.scalesmall.server.cluster.ClaimsPolicy;
 import io.scalesmall.server.cluster.ClusterState;
 import io.scalesmall.server.cluster.HybridLogicalClock;
 import io.scalesmall.server.cluster.MemberEntry;
-import io.scalesmall.server.cluster.MemberStatus;
 import io.scalesmall.server.cluster.RangeClaim;
 import io.scalesmall.server.cluster.StreamClaim;
 import java.io.IOException;
@@ -45,11 +44,6 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
     private volatile LongConsumer reviewScheduler = delayMs -> {};
     private long salt;
     private volatile long recheckScheduledAtMs = Long.MAX_VALUE;
-
-    /** A service that never restores lost copies (see the other constructor). */
-    public PlacementService(NodeId self, StreamCatalog catalog, HybridLogicalClock hlc, LongSupplier clockMs) {
-        this(self, catalog, hlc, clockMs, Long.MAX_VALUE);
-    }
 
     /**
      * @param restoreDelayMs how long a holder must have been DEAD or LEFT before this node may take
@@ -228,6 +222,6 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
     @Override
     public boolean isLive(NodeId node) {
         MemberEntry m = view.member(node);
-        return m != null && (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT);
+        return m != null && m.isLive();
     }
 }

@@ -2,7 +2,6 @@ package io.scalesmall.server.placement;
 
 import io.scalesmall.protocol.NodeId;
 import io.scalesmall.server.cluster.MemberEntry;
-import io.scalesmall.server.cluster.MemberStatus;
 import io.scalesmall.server.cluster.RangeClaim;
 import io.scalesmall.server.cluster.StreamClaim;
 import io.scalesmall.server.placement.PlacementView.RangeInfo;
@@ -84,24 +83,12 @@ public final class Placer {
     public static List<Placement.Candidate> candidates(PlacementView view) {
         List<Placement.Candidate> candidates = new ArrayList<>();
         for (MemberEntry m : view.members()) {
-            boolean live = m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT;
-            if (live && m.metadata().diskBytes() > 0 && !m.metadata().draining()) {
+            if (m.isLive() && m.metadata().diskBytes() > 0 && !m.metadata().draining()) {
                 candidates.add(new Placement.Candidate(
                         m.id(), m.metadata().diskBytes(), m.metadata().zone()));
             }
         }
         return candidates;
-    }
-
-    /** Applies the rules for {@code self}, restoring no lost copies. */
-    public static Decision decide(
-            PlacementView view,
-            NodeId self,
-            List<StreamClaim> ownStreams,
-            List<RangeClaim> ownRanges,
-            long nowHlc,
-            long salt) {
-        return decide(view, self, ownStreams, ownRanges, nowHlc, salt, 0, Long.MAX_VALUE);
     }
 
     /**
@@ -113,7 +100,7 @@ public final class Placer {
      * @param salt changes at every call that may create (the node's claim counter), for fresh ids
      * @param nowMs the node's wall clock, to tell how long a holder has been gone
      * @param restoreDelayMs how long a holder must have been DEAD or LEFT before its copies are
-     *     restored elsewhere; {@code Long.MAX_VALUE} for never
+     *     restored elsewhere; {@code Long.MAX_VALUE} for never (a draining holder's are still made)
      */
     public static Decision decide(
             PlacementView view,
@@ -173,21 +160,19 @@ public final class Placer {
 
         List<RangeClaim> restoring = new ArrayList<>();
         long recheckAtMs = Long.MAX_VALUE;
-        {
-            // Runs even with restoring switched off (delay Long.MAX_VALUE): a draining holder still needs copies.
-            for (StreamClaim stream : view.streams().values()) {
-                for (RangeInfo info : view.ranges(stream.stream()).values()) {
-                    String k = key(info.stream(), info.rangeId());
-                    if (mine.containsKey(k) || view.isCurrent(info)) {
-                        continue; // held already, or replaced by Create when a replica is gone
-                    }
-                    Restore restore = restoreNeeds(view, info, candidates, nowMs, restoreDelayMs);
-                    recheckAtMs = Math.min(recheckAtMs, restore.recheckAtMs);
-                    if (restore.copies > 0 && restore.targets(info, candidates).contains(self)) {
-                        RangeClaim copy = info.descriptor().seal();
-                        mine.put(k, copy);
-                        restoring.add(copy);
-                    }
+        // Even with restoring switched off (delay Long.MAX_VALUE) a draining holder needs copies.
+        for (StreamClaim stream : view.streams().values()) {
+            for (RangeInfo info : view.ranges(stream.stream()).values()) {
+                String k = key(info.stream(), info.rangeId());
+                if (mine.containsKey(k) || view.isCurrent(info)) {
+                    continue; // held already, or replaced by Create when a replica is gone
+                }
+                Restore restore = restoreNeeds(view, info, candidates, nowMs, restoreDelayMs);
+                recheckAtMs = Math.min(recheckAtMs, restore.recheckAtMs);
+                if (restore.copies > 0 && restore.targets(info, candidates).contains(self)) {
+                    RangeClaim copy = info.descriptor().seal();
+                    mine.put(k, copy);
+                    restoring.add(copy);
                 }
             }
         }
@@ -245,7 +230,7 @@ public final class Placer {
                 // Unknown here: a member this node has not heard of yet, or one forgotten long
                 // after the restore delay (tombstones outlive it). Not counted either way.
                 continue;
-            } else if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
+            } else if (m.isLive()) {
                 if (m.metadata().draining()) {
                     // Handing off before it leaves: its copies are made now, from it or the others.
                     lost += info.holders().contains(owner) ? 1 : 0;
@@ -260,16 +245,15 @@ public final class Placer {
         }
         int wanted = Math.min(info.descriptor().replicas().size(), candidates.size());
         // The sources: live holders, draining ones included (they serve pulls until they leave).
-        int sources = live
-                + (int) info.holders().stream()
-                        .filter(h -> {
-                            MemberEntry m = view.member(h);
-                            return m != null
-                                    && m.status() == MemberStatus.ALIVE
-                                    && m.metadata().draining();
-                        })
-                        .count();
-        int copies = sources == 0 ? 0 : Math.max(0, Math.min(wanted - live, lost));
+        boolean draining = false;
+        for (NodeId h : info.holders()) {
+            MemberEntry m = view.member(h);
+            draining |= m != null && m.isLive() && m.metadata().draining();
+        }
+        int sources = live + (draining ? 1 : 0);
+        // A draining holder's range is filled up to its replica count, which is what the node waits
+        // for before it leaves; otherwise only lost copies are made again.
+        int copies = sources == 0 ? 0 : Math.max(0, draining ? wanted - live : Math.min(wanted - live, lost));
         return new Restore(copies, copies > 0 ? Long.MAX_VALUE : recheckAtMs);
     }
 

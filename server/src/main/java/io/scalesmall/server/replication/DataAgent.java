@@ -426,6 +426,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             }
             int at = batches.readerIndex();
             int end = batches.writerIndex();
+            int stored = 0;
             boolean pulled = false;
             java.util.Set<NodeId> blocked = null;
             while (at < end) {
@@ -448,6 +449,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                     if (result == Appended.FAILED) {
                         return;
                     }
+                    stored += result == Appended.STORED ? 1 : 0;
                     if (result == Appended.PRODUCER_GAP) {
                         // This coordinator's later batches wait too; the missing ones are pulled.
                         if (blocked == null) {
@@ -461,7 +463,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 }
                 at += total;
             }
-            continueFilling(range);
+            continueFilling(range, stored);
         } finally {
             batches.release();
         }
@@ -539,9 +541,6 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             range.producers.record(producerId, producerSeq, count, index, time, coordinator, seq);
         }
         range.pullsInFlight.remove(coordinator);
-        if (range.coordinators.lastSeq(coordinator) == seq && isSealedHere(range)) {
-            range.filledBatches++;
-        }
         remember(range, index, batch);
         noteAppend(range);
         forwardedTo.add(range);
@@ -553,12 +552,13 @@ public final class DataAgent implements AutoCloseable, SyncListener {
      * For a sealed range that lacks batches other holders have (a restored copy, or a replica back
      * from an absence): asks for the next ones as soon as a pull is answered, instead of once per
      * repair interval, within {@link DataAgentConfig#repairBytesPerSecond()} across the node.
+     * {@code stored}: the batches the answer just added, counted for the progress log.
      */
-    private void continueFilling(RangeReplica range) {
-        RangeClaim claim = catalog.range(range.key.stream(), range.key.rangeId());
-        if (claim == null || !claim.sealed()) {
+    private void continueFilling(RangeReplica range, int stored) {
+        if (!isSealedHere(range)) {
             return;
         }
+        range.filledBatches += stored;
         long now = clockMs.getAsLong();
         long rate = config.repairBytesPerSecond();
         long capacity = Math.max(rate, config.repairPullBytes());

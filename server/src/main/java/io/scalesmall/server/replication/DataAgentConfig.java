@@ -135,24 +135,6 @@ public record DataAgentConfig(
                 restoreDelayMs);
     }
 
-    /** A copy with another repair rate and restore delay. */
-    public DataAgentConfig withRestore(long newRepairBytesPerSecond, long newRestoreDelayMs) {
-        return new DataAgentConfig(
-                storage,
-                retention,
-                defaultStreamOptions,
-                memoryTailBytes,
-                producerExpiryMs,
-                queueCapacity,
-                idlePollMs,
-                backgroundSyncMs,
-                replicationTimeoutMs,
-                repairIntervalMs,
-                repairPullBytes,
-                newRepairBytesPerSecond,
-                newRestoreDelayMs);
-    }
-
     /** Settings with the default {@link #backgroundSyncMs()}. */
     public DataAgentConfig(
             StorageConfig storage,

@@ -343,8 +343,8 @@ class PlacerTest {
         PlacementView view = w.view();
         ClaimSet c = w.claims.get(a);
 
-        Placer.Decision one = Placer.decide(view, a, c.streams(), c.ranges(), 5_000, 3);
-        Placer.Decision two = Placer.decide(w.view(), a, c.streams(), c.ranges(), 5_000, 3);
+        Placer.Decision one = Placer.decide(view, a, c.streams(), c.ranges(), 5_000, 3, 0, Long.MAX_VALUE);
+        Placer.Decision two = Placer.decide(w.view(), a, c.streams(), c.ranges(), 5_000, 3, 0, Long.MAX_VALUE);
 
         assertThat(one).isEqualTo(two);
         assertThat(one.created()).isNotEmpty();
