@@ -16,9 +16,12 @@ import io.scalesmall.server.cluster.net.ClusterNetConfig;
 import io.scalesmall.server.placement.PlacementService;
 import io.scalesmall.server.placement.PlacementView;
 import io.scalesmall.server.placement.Placer;
+import io.scalesmall.server.placement.SplitMonitor;
 import io.scalesmall.server.placement.StreamCatalog;
 import io.scalesmall.server.replication.DataAgent;
 import io.scalesmall.server.replication.PeerLinks;
+import io.scalesmall.server.replication.RangeKey;
+import io.scalesmall.server.storage.RangeLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
@@ -55,6 +58,7 @@ public final class Node implements AutoCloseable {
     private final NodeId nodeId;
     private final DataAgent agent;
     private PlacementService placement;
+    private SplitMonitor splits;
     private PeerLinks peers;
     /** The cluster keys as read at start, for peers that connect before the cluster plane runs. */
     private volatile ClusterKeys startupKeys;
@@ -101,7 +105,8 @@ public final class Node implements AutoCloseable {
                     catalog,
                     hlc,
                     System::currentTimeMillis,
-                    config.agent().restoreDelayMs());
+                    config.agent().restoreDelayMs(),
+                    config.split().maxRangesPerStream());
             peers = new PeerLinks(nodeId, this::clientAddressOf, this::mac, System::currentTimeMillis);
             agent = new DataAgent(config.agent(), nodeId, catalog, placement, peers, hlc, System::currentTimeMillis);
             agent.start();
@@ -114,6 +119,8 @@ public final class Node implements AutoCloseable {
             placement.reviewScheduler(cluster::reviewClaimsAfter);
             cluster.reviewClaims();
             cluster.every(config.agent().retention().checkIntervalMs(), this::reviewCapacity);
+            splits = new SplitMonitor(config.split());
+            cluster.every(config.split().checkIntervalMs(), this::reviewSplits);
             admin = config.httpPort() >= 0 ? new AdminServer(config.httpHost(), config.httpPort(), this) : null;
             if (admin != null) {
                 admin.start();
@@ -203,6 +210,19 @@ public final class Node implements AutoCloseable {
      * placement gives it no new range and replaces its current ones for new writes; it offers its
      * capacity again once retention got under the watermark. Cluster thread.
      */
+    /** Measures the open ranges this node holds and asks placement to split the hot or big ones. */
+    private void reviewSplits() {
+        List<SplitMonitor.Load> loads = new ArrayList<>();
+        for (RangeKey key : agent.rangeKeys()) {
+            RangeClaim held = placement.held(key.stream(), key.rangeId());
+            RangeLog log = agent.openLog(key.stream(), key.rangeId());
+            if (held != null && !held.sealed() && log != null) {
+                loads.add(new SplitMonitor.Load(key.stream(), key.rangeId(), log.sizeBytes(), log.appendedBytes()));
+            }
+        }
+        placement.requestSplits(splits.review(System.currentTimeMillis(), loads));
+    }
+
     private void reviewCapacity() {
         boolean full = agent.overHighWatermark();
         long now = System.currentTimeMillis();

@@ -6,6 +6,7 @@ import io.scalesmall.server.api.ApiConfig;
 import io.scalesmall.server.cluster.ClusterConfig;
 import io.scalesmall.server.cluster.Endpoint;
 import io.scalesmall.server.cluster.net.ClusterNetConfig;
+import io.scalesmall.server.placement.SplitConfig;
 import io.scalesmall.server.replication.DataAgentConfig;
 import io.scalesmall.server.replication.RetentionConfig;
 import io.scalesmall.server.storage.StorageConfig;
@@ -32,6 +33,7 @@ import java.util.Set;
  * retention.high.watermark        90% | bytes like 500GB
  * retention.check.interval.ms, producer.expiry.ms
  * replication.timeout.ms, repair.interval.ms, repair.rate.bytes, replication.restore.delay.ms
+ * split.bytes, split.rate.bytes, split.window.ms, split.check.interval.ms, split.max.ranges
  * cluster.host, cluster.port, cluster.advertised.host, cluster.join (HOST:PORT,...),
  * cluster.key.file, zone, cluster.probe.interval.ms, cluster.probe.timeout.ms,
  * cluster.indirect.probes, cluster.sync.interval.ms, cluster.suspicion.alpha,
@@ -46,9 +48,16 @@ import java.util.Set;
  * @param httpPort admin HTTP port, -1 for none
  * @param agent data agent and storage settings
  * @param cluster cluster plane settings
+ * @param split when ranges split
  */
 public record NodeConfig(
-        Path dataDir, ApiConfig api, String httpHost, int httpPort, DataAgentConfig agent, ClusterNetConfig cluster) {
+        Path dataDir,
+        ApiConfig api,
+        String httpHost,
+        int httpPort,
+        DataAgentConfig agent,
+        ClusterNetConfig cluster,
+        SplitConfig split) {
     static final Set<String> KEYS = Set.of(
             "host",
             "port",
@@ -71,6 +80,11 @@ public record NodeConfig(
             "repair.interval.ms",
             "repair.rate.bytes",
             "replication.restore.delay.ms",
+            "split.bytes",
+            "split.rate.bytes",
+            "split.window.ms",
+            "split.check.interval.ms",
+            "split.max.ranges",
             "cluster.host",
             "cluster.port",
             "cluster.advertised.host",
@@ -89,6 +103,17 @@ public record NodeConfig(
             "cluster.key.reload.ms",
             "cluster.multicast.group",
             "cluster.multicast.interface");
+
+    /** Settings with the default split settings. */
+    public NodeConfig(
+            Path dataDir,
+            ApiConfig api,
+            String httpHost,
+            int httpPort,
+            DataAgentConfig agent,
+            ClusterNetConfig cluster) {
+        this(dataDir, api, httpHost, httpPort, agent, cluster, SplitConfig.defaults());
+    }
 
     /** Defaults for a node with data in {@code dataDir} listening on {@code host:port}. */
     public static NodeConfig defaults(Path dataDir, String host, int port) {
@@ -167,8 +192,16 @@ public record NodeConfig(
                         ? RetentionConfig.parseBytes(p.getProperty("repair.rate.bytes"))
                         : d.repairBytesPerSecond(),
                 longProp(p, "replication.restore.delay.ms", d.restoreDelayMs()));
+        SplitConfig s = new SplitConfig(
+                p.containsKey("split.bytes") ? RetentionConfig.parseBytes(p.getProperty("split.bytes")) : split.bytes(),
+                p.containsKey("split.rate.bytes")
+                        ? RetentionConfig.parseBytes(p.getProperty("split.rate.bytes"))
+                        : split.rateBytes(),
+                longProp(p, "split.window.ms", split.windowMs()),
+                longProp(p, "split.check.interval.ms", split.checkIntervalMs()),
+                intProp(p, "split.max.ranges", split.maxRangesPerStream()));
         return new NodeConfig(
-                dataDir, a, p.getProperty("host", httpHost), intProp(p, "http.port", httpPort), d, withCluster(p));
+                dataDir, a, p.getProperty("host", httpHost), intProp(p, "http.port", httpPort), d, withCluster(p), s);
     }
 
     private ClusterNetConfig withCluster(Properties p) {

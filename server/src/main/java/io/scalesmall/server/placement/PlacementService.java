@@ -16,6 +16,8 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -44,6 +46,9 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
     private volatile LongConsumer reviewScheduler = delayMs -> {};
     private long salt;
     private volatile long recheckScheduledAtMs = Long.MAX_VALUE;
+    private final int maxRangesPerStream;
+    /** Ranges this node would split ("stream/rangeId"), until the next review. */
+    private final Set<String> splitWanted = ConcurrentHashMap.newKeySet();
 
     /**
      * @param restoreDelayMs how long a holder must have been DEAD or LEFT before this node may take
@@ -51,6 +56,18 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
      */
     public PlacementService(
             NodeId self, StreamCatalog catalog, HybridLogicalClock hlc, LongSupplier clockMs, long restoreDelayMs) {
+        this(self, catalog, hlc, clockMs, restoreDelayMs, SplitConfig.DEFAULT_MAX_RANGES_PER_STREAM);
+    }
+
+    /** @param maxRangesPerStream no split while a stream has this many current ranges */
+    public PlacementService(
+            NodeId self,
+            StreamCatalog catalog,
+            HybridLogicalClock hlc,
+            LongSupplier clockMs,
+            long restoreDelayMs,
+            int maxRangesPerStream) {
+        this.maxRangesPerStream = maxRangesPerStream;
         this.self = self;
         this.catalog = catalog;
         this.hlc = hlc;
@@ -68,6 +85,20 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
         this.reviewScheduler = scheduler;
         // A recheck decided before there was a scheduler was never scheduled.
         this.recheckScheduledAtMs = Long.MAX_VALUE;
+    }
+
+    /**
+     * Asks to split these ranges (hot or big, by {@link SplitMonitor}) at the next review; the
+     * {@link Placer} splits those this node may split. Any thread.
+     */
+    public void requestSplits(List<SplitMonitor.Load> ranges) {
+        if (ranges.isEmpty()) {
+            return;
+        }
+        for (SplitMonitor.Load r : ranges) {
+            splitWanted.add(r.stream() + "/" + r.rangeId());
+        }
+        reviewRequester.run();
     }
 
     /** The latest view of the cluster's streams and ranges. */
@@ -91,8 +122,19 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
         view = current;
         ClaimSet own = claims();
         long nowMs = clockMs.getAsLong();
+        Set<String> wanted = Set.copyOf(splitWanted);
+        splitWanted.removeAll(wanted);
         Placer.Decision decision = Placer.decide(
-                current, self, own.streams(), own.ranges(), hlc.tick(nowMs), ++salt, nowMs, restoreDelayMs);
+                current,
+                self,
+                own.streams(),
+                own.ranges(),
+                hlc.tick(nowMs),
+                ++salt,
+                nowMs,
+                restoreDelayMs,
+                r -> wanted.contains(r.stream() + "/" + r.rangeId()),
+                maxRangesPerStream);
         if (decision.recheckAtMs() != Long.MAX_VALUE
                 && (decision.recheckAtMs() < recheckScheduledAtMs || recheckScheduledAtMs <= nowMs)) {
             // A lost copy's restore delay ends then: run the rules again even if nothing changes.
@@ -108,6 +150,10 @@ public final class PlacementService implements ClaimsPolicy, RangeDirectory {
                     catalog.putRange(r);
                     LOG.info("created range " + r.stream() + "/" + r.rangeId() + " [" + r.startHash() + ", "
                             + r.endHash() + ") on " + r.replicas());
+                }
+                for (RangeClaim r : decision.split()) {
+                    LOG.info("split range " + r.stream() + "/" + r.rangeId() + " [" + r.startHash() + ", " + r.endHash()
+                            + "): it is hot or big; its new writes go to the halves");
                 }
                 for (RangeClaim r : decision.adopted()) {
                     catalog.putRange(r);

@@ -22,9 +22,13 @@ import java.util.TreeMap;
  * ones new writes go to. Two nodes with the same cluster state build equal views.
  *
  * <p>Rules. A stream's definition is the earliest one claimed ({@link StreamClaim#precedes}). A
- * range is <i>open</i> while none of its holders has sealed it. The newest range (creation HLC,
- * then id) of a key slice is its current range if it is open; older ranges of the slice are
- * superseded, and their holders seal them.
+ * range is <i>open</i> while none of its holders has sealed it. The stream's key space is cut into
+ * <i>slices</i>: first its initial slices ({@link Placement#slice}); a slice is cut in two halves
+ * (a split) when a range of a smaller slice inside it is newer than every range of the slice
+ * itself, and the halves are cut the same way. The newest range (creation HLC, then id) of each
+ * slice is its current range if it is open; every other range is superseded, and its holders seal
+ * it. So a split is recorded by nothing but the ranges it created, and a newer range of the whole
+ * slice (a node that had not heard of the split) undoes it the same way everywhere.
  *
  * <p>Immutable; thread-safe.
  */
@@ -57,6 +61,39 @@ public final class PlacementView {
         }
     }
 
+    /**
+     * A key slice: hashes in {@code [start, end)} of the key space.
+     *
+     * @param start first hash, inclusive
+     * @param end end, exclusive
+     */
+    public record Slice(long start, long end) {
+        /** True when this slice lies inside {@code other} and is smaller. */
+        boolean strictlyInside(Slice other) {
+            return start >= other.start && end <= other.end && (start != other.start || end != other.end);
+        }
+
+        /** The slice of a range. */
+        static Slice of(RangeClaim r) {
+            return new Slice(r.startHash(), r.endHash());
+        }
+
+        /** The lower half; the upper is {@link #upper()}. Only for slices of at least two hashes. */
+        public Slice lower() {
+            return new Slice(start, start + (end - start) / 2);
+        }
+
+        /** The upper half. */
+        public Slice upper() {
+            return new Slice(start + (end - start) / 2, end);
+        }
+
+        /** Whether the slice can be cut in two. */
+        public boolean splittable() {
+            return end - start >= 2;
+        }
+    }
+
     /** Newest first: by creation time, then by id. */
     public static final Comparator<RangeClaim> NEWEST_FIRST = Comparator.comparingLong(RangeClaim::sinceHlc)
             .thenComparingInt(RangeClaim::rangeId)
@@ -65,22 +102,25 @@ public final class PlacementView {
     private static final Comparator<NodeId> BY_ID =
             Comparator.comparingLong(NodeId::high).thenComparingLong(NodeId::low);
 
-    private static final PlacementView EMPTY = new PlacementView(Map.of(), Map.of(), Map.of(), Map.of());
+    private static final PlacementView EMPTY = new PlacementView(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
     private final Map<NodeId, MemberEntry> members;
     private final Map<String, StreamClaim> streams;
     private final Map<String, Map<Integer, RangeInfo>> ranges;
     private final Map<String, List<RangeInfo>> current;
+    private final Map<String, List<Slice>> slices;
 
     private PlacementView(
             Map<NodeId, MemberEntry> members,
             Map<String, StreamClaim> streams,
             Map<String, Map<Integer, RangeInfo>> ranges,
-            Map<String, List<RangeInfo>> current) {
+            Map<String, List<RangeInfo>> current,
+            Map<String, List<Slice>> slices) {
         this.members = members;
         this.streams = streams;
         this.ranges = ranges;
         this.current = current;
+        this.slices = slices;
     }
 
     /** A view of nothing. */
@@ -119,6 +159,13 @@ public final class PlacementView {
         }
         Map<String, Map<Integer, RangeInfo>> ranges = new TreeMap<>();
         Map<String, List<RangeInfo>> current = new TreeMap<>();
+        Map<String, List<Slice>> slices = new TreeMap<>();
+        for (String stream : streams.keySet()) {
+            slices.put(stream, List.of());
+        }
+        for (String stream : claimsByRange.keySet()) {
+            slices.put(stream, List.of());
+        }
         for (Map.Entry<String, Map<Integer, List<RangeClaim>>> byStream : claimsByRange.entrySet()) {
             String stream = byStream.getKey();
             Map<Integer, RangeInfo> infos = new TreeMap<>();
@@ -134,13 +181,22 @@ public final class PlacementView {
                 infos.put(byId.getKey(), new RangeInfo(unsealed(claims.get(0)), owners, sealedBy));
             }
             ranges.put(stream, Collections.unmodifiableMap(infos));
-            current.put(stream, currentOf(infos.values()));
+        }
+        for (String stream : slices.keySet()) {
+            Map<Integer, RangeInfo> infos = ranges.getOrDefault(stream, Map.of());
+            StreamClaim definition = streams.get(stream);
+            List<Slice> leaves = definition == null
+                    ? rangeSlices(infos.values()) // ranges of a stream no node defines: each slice stands alone
+                    : slicesOf(definition.initialRanges(), infos.values());
+            slices.put(stream, leaves);
+            current.put(stream, currentOf(leaves, infos.values()));
         }
         return new PlacementView(
                 Collections.unmodifiableMap(members),
                 Collections.unmodifiableMap(streams),
                 Collections.unmodifiableMap(ranges),
-                Collections.unmodifiableMap(current));
+                Collections.unmodifiableMap(current),
+                Collections.unmodifiableMap(slices));
     }
 
     private static RangeClaim unsealed(RangeClaim r) {
@@ -149,20 +205,70 @@ public final class PlacementView {
                 : r;
     }
 
-    /** For each key slice, its newest range when that one is open; by start hash. */
-    private static List<RangeInfo> currentOf(Collection<RangeInfo> infos) {
-        Map<Long, RangeInfo> bySlice = new TreeMap<>();
+    /** The slices of a stream's key space, by start hash (see the class comment). */
+    private static List<Slice> slicesOf(int initialRanges, Collection<RangeInfo> infos) {
+        List<Slice> leaves = new ArrayList<>();
+        for (int i = 0; i < initialRanges; i++) {
+            long[] slice = Placement.slice(i, initialRanges);
+            cut(new Slice(slice[0], slice[1]), infos, leaves);
+        }
+        return List.copyOf(leaves);
+    }
+
+    private static List<Slice> rangeSlices(Collection<RangeInfo> infos) {
+        Set<Slice> distinct =
+                new java.util.TreeSet<>(Comparator.comparingLong(Slice::start).thenComparingLong(Slice::end));
         for (RangeInfo info : infos) {
-            long key = info.descriptor().startHash() * (RangeClaim.KEY_SPACE + 1)
-                    + info.descriptor().endHash();
-            RangeInfo known = bySlice.get(key);
-            if (known == null || NEWEST_FIRST.compare(info.descriptor(), known.descriptor()) < 0) {
-                bySlice.put(key, info);
+            distinct.add(Slice.of(info.descriptor()));
+        }
+        return List.copyOf(distinct);
+    }
+
+    private static void cut(Slice slice, Collection<RangeInfo> infos, List<Slice> leaves) {
+        RangeClaim newest = newestOf(slice, infos);
+        boolean split = false;
+        for (RangeInfo info : infos) {
+            RangeClaim r = info.descriptor();
+            if (Slice.of(r).strictlyInside(slice) && (newest == null || NEWEST_FIRST.compare(r, newest) < 0)) {
+                split = true;
+                break;
             }
         }
-        List<RangeInfo> current = new ArrayList<>(bySlice.size());
-        for (RangeInfo newest : bySlice.values()) {
-            if (newest.open()) {
+        if (split && slice.splittable()) {
+            cut(slice.lower(), infos, leaves);
+            cut(slice.upper(), infos, leaves);
+        } else {
+            leaves.add(slice);
+        }
+    }
+
+    private static RangeClaim newestOf(Slice slice, Collection<RangeInfo> infos) {
+        RangeClaim newest = null;
+        for (RangeInfo info : infos) {
+            RangeClaim r = info.descriptor();
+            if (r.startHash() == slice.start()
+                    && r.endHash() == slice.end()
+                    && (newest == null || NEWEST_FIRST.compare(r, newest) < 0)) {
+                newest = r;
+            }
+        }
+        return newest;
+    }
+
+    /** For each slice, its newest range when that one is open; by start hash. */
+    private static List<RangeInfo> currentOf(List<Slice> slices, Collection<RangeInfo> infos) {
+        Map<Slice, RangeInfo> bySlice = new HashMap<>();
+        for (RangeInfo info : infos) {
+            Slice slice = Slice.of(info.descriptor());
+            RangeInfo known = bySlice.get(slice);
+            if (known == null || NEWEST_FIRST.compare(info.descriptor(), known.descriptor()) < 0) {
+                bySlice.put(slice, info);
+            }
+        }
+        List<RangeInfo> current = new ArrayList<>(slices.size());
+        for (Slice slice : slices) {
+            RangeInfo newest = bySlice.get(slice);
+            if (newest != null && newest.open()) {
                 current.add(newest);
             }
         }
@@ -199,6 +305,20 @@ public final class PlacementView {
     public Map<Integer, RangeInfo> ranges(String stream) {
         Map<Integer, RangeInfo> infos = ranges.get(stream);
         return infos == null ? Map.of() : infos;
+    }
+
+    /**
+     * The slices a stream's key space is cut into now, by start hash: its initial slices, with the
+     * splits its ranges record (empty for a stream no node defines).
+     */
+    public List<Slice> slices(String stream) {
+        List<Slice> s = slices.get(stream);
+        return s == null ? List.of() : s;
+    }
+
+    /** The newest range of exactly this slice, open or sealed, or null. */
+    public RangeClaim newestOf(String stream, Slice slice) {
+        return newestOf(slice, ranges(stream).values());
     }
 
     /** The ranges of a stream that take new writes, by start hash. */

@@ -11,19 +11,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Decides one node's own claims from the view every node shares: which ranges it creates, which
  * it adopts and which it seals. Every node runs the same rules on its own view, and each writes
  * only its own claims; that is the whole of placement, with no node deciding for another.
  *
- * <p>Rules, for each key slice of each stream:
+ * <p>Rules, for each key slice of each stream ({@link PlacementView#slices}):
  *
  * <ol>
  *   <li><b>Create.</b> The slice's target replicas are {@link Placement#targetReplicas} over the
  *       live members (ALIVE or SUSPECT, with disk to offer). The first of them creates a new
  *       range when the slice has no current range, or its current range has other replicas: a
  *       fresh id, the target replicas, and a creation time after every range of the slice.
+ *   <li><b>Split.</b> When this node asks to split a current range it holds (the range is hot or
+ *       big, see {@link SplitMonitor}), is the range's first live replica, and the stream has
+ *       fewer current ranges than its limit, it creates one range for each half of the slice, on
+ *       the same replicas (so it holds both), after the range; the halves are slices from then on,
+ *       each with its own target replicas: where those differ, the Create rule replaces the half's
+ *       range as for any placement change.
  *   <li><b>Adopt.</b> A node named as a replica of a current range it does not hold claims it.
  *   <li><b>Seal.</b> A node seals its claim on a range that is no longer current (a newer range
  *       of the slice exists) or that another holder sealed: the range then takes no new writes.
@@ -50,7 +57,8 @@ public final class Placer {
      *
      * @param streams the streams the node claims
      * @param ranges every range the node claims
-     * @param created ranges this node created (it holds them)
+     * @param created ranges this node created (it holds them), halves of split ranges included
+     * @param split ranges this node split (it sealed them)
      * @param adopted ranges this node started to hold
      * @param sealed ranges this node sealed
      * @param restoring sealed ranges this node took to restore lost copies (it holds them, and
@@ -62,6 +70,7 @@ public final class Placer {
             List<StreamClaim> streams,
             List<RangeClaim> ranges,
             List<RangeClaim> created,
+            List<RangeClaim> split,
             List<RangeClaim> adopted,
             List<RangeClaim> sealed,
             List<RangeClaim> restoring,
@@ -71,6 +80,7 @@ public final class Placer {
         public boolean changed() {
             return streamsChanged
                     || !created.isEmpty()
+                    || !split.isEmpty()
                     || !adopted.isEmpty()
                     || !sealed.isEmpty()
                     || !restoring.isEmpty();
@@ -91,6 +101,19 @@ public final class Placer {
         return candidates;
     }
 
+    /** {@link #decide(PlacementView, NodeId, List, List, long, long, long, long, Predicate, int)} with no split. */
+    public static Decision decide(
+            PlacementView view,
+            NodeId self,
+            List<StreamClaim> ownStreams,
+            List<RangeClaim> ownRanges,
+            long nowHlc,
+            long salt,
+            long nowMs,
+            long restoreDelayMs) {
+        return decide(view, self, ownStreams, ownRanges, nowHlc, salt, nowMs, restoreDelayMs, r -> false, 0);
+    }
+
     /**
      * Applies the rules for {@code self}.
      *
@@ -101,6 +124,8 @@ public final class Placer {
      * @param nowMs the node's wall clock, to tell how long a holder has been gone
      * @param restoreDelayMs how long a holder must have been DEAD or LEFT before its copies are
      *     restored elsewhere; {@code Long.MAX_VALUE} for never (a draining holder's are still made)
+     * @param splitWanted the ranges this node would split (hot or big, by its own measure)
+     * @param maxRangesPerStream no split while a stream has this many current ranges
      */
     public static Decision decide(
             PlacementView view,
@@ -110,26 +135,30 @@ public final class Placer {
             long nowHlc,
             long salt,
             long nowMs,
-            long restoreDelayMs) {
+            long restoreDelayMs,
+            Predicate<RangeClaim> splitWanted,
+            int maxRangesPerStream) {
         List<Placement.Candidate> candidates = candidates(view);
         Map<String, RangeClaim> mine = new LinkedHashMap<>();
         for (RangeClaim r : ownRanges) {
             mine.put(key(r.stream(), r.rangeId()), r);
         }
         List<RangeClaim> created = new ArrayList<>();
+        List<RangeClaim> split = new ArrayList<>();
         List<RangeClaim> adopted = new ArrayList<>();
         List<RangeClaim> sealed = new ArrayList<>();
         Set<String> supersededByCreation = new HashSet<>();
 
         for (StreamClaim stream : view.streams().values()) {
-            for (int i = 0; i < stream.initialRanges(); i++) {
-                long[] slice = Placement.slice(i, stream.initialRanges());
+            List<PlacementView.Slice> slices = view.slices(stream.stream());
+            for (int i = 0; i < slices.size(); i++) {
+                PlacementView.Slice slice = slices.get(i);
                 List<NodeId> target = Placement.targetReplicas(
-                        stream.stream(), slice[0], slice[1], stream.replicationFactor(), candidates);
+                        stream.stream(), slice.start(), slice.end(), stream.replicationFactor(), candidates);
                 if (target.isEmpty() || !target.get(0).equals(self)) {
                     continue;
                 }
-                RangeClaim newest = newestOfSlice(view, stream.stream(), slice[0], slice[1]);
+                RangeClaim newest = view.newestOf(stream.stream(), slice);
                 RangeInfo newestInfo = newest == null ? null : view.range(stream.stream(), newest.rangeId());
                 boolean fine = newestInfo != null
                         && newestInfo.open()
@@ -138,16 +167,41 @@ public final class Placer {
                     continue;
                 }
                 long since = newest == null ? nowHlc : Math.max(nowHlc, newest.sinceHlc() + 1);
-                int id = freshId(view, stream.stream(), self, salt + i, slice[0], created);
-                RangeClaim range = new RangeClaim(stream.stream(), id, slice[0], slice[1], since, target, false);
+                int id = freshId(view, stream.stream(), self, salt + i, slice.start(), created);
+                RangeClaim range =
+                        new RangeClaim(stream.stream(), id, slice.start(), slice.end(), since, target, false);
                 created.add(range);
                 mine.put(key(range.stream(), id), range);
                 if (newest != null) {
                     supersededByCreation.add(key(stream.stream(), newest.rangeId()));
                 }
             }
+            int currentRanges = view.current(stream.stream()).size();
             for (RangeInfo current : view.current(stream.stream())) {
                 String k = key(current.stream(), current.rangeId());
+                RangeClaim held = mine.get(k);
+                if (held != null
+                        && !held.sealed()
+                        && currentRanges < maxRangesPerStream
+                        && !supersededByCreation.contains(k)
+                        && !draining(view, self)
+                        && self.equals(firstLiveReplica(view, current.descriptor()))
+                        && new PlacementView.Slice(held.startHash(), held.endHash()).splittable()
+                        && splitWanted.test(held)) {
+                    long since = Math.max(nowHlc, held.sinceHlc() + 1);
+                    PlacementView.Slice whole = new PlacementView.Slice(held.startHash(), held.endHash());
+                    for (PlacementView.Slice half : List.of(whole.lower(), whole.upper())) {
+                        int id = freshId(view, stream.stream(), self, salt ^ held.rangeId(), half.start(), created);
+                        RangeClaim range = new RangeClaim(
+                                stream.stream(), id, half.start(), half.end(), since, held.replicas(), false);
+                        created.add(range);
+                        mine.put(key(range.stream(), id), range);
+                    }
+                    split.add(held);
+                    supersededByCreation.add(k);
+                    currentRanges++;
+                    continue;
+                }
                 if (!draining(view, self)
                         && !mine.containsKey(k)
                         && current.descriptor().replicas().contains(self)
@@ -195,7 +249,15 @@ public final class Placer {
         List<StreamClaim> streams = streamsFor(view, ownStreams, mine.values());
         boolean streamsChanged = !streams.equals(ownStreams);
         return new Decision(
-                streams, List.copyOf(mine.values()), created, adopted, sealed, restoring, streamsChanged, recheckAtMs);
+                streams,
+                List.copyOf(mine.values()),
+                created,
+                split,
+                adopted,
+                sealed,
+                restoring,
+                streamsChanged,
+                recheckAtMs);
     }
 
     /**
@@ -277,17 +339,15 @@ public final class Placer {
         return List.copyOf(out.values());
     }
 
-    private static RangeClaim newestOfSlice(PlacementView view, String stream, long start, long end) {
-        RangeClaim newest = null;
-        for (RangeInfo info : view.ranges(stream).values()) {
-            RangeClaim d = info.descriptor();
-            if (d.startHash() == start && d.endHash() == end) {
-                if (newest == null || PlacementView.NEWEST_FIRST.compare(d, newest) < 0) {
-                    newest = d;
-                }
+    /** The first of a range's replicas that is live, or null: the one that decides its split. */
+    private static NodeId firstLiveReplica(PlacementView view, RangeClaim range) {
+        for (NodeId replica : range.replicas()) {
+            MemberEntry m = view.member(replica);
+            if (m != null && m.isLive()) {
+                return replica;
             }
         }
-        return newest;
+        return null;
     }
 
     private static int freshId(

@@ -59,6 +59,9 @@ public final class RangeLog implements AutoCloseable {
     private volatile long nextIndex;
     private volatile long lastHlcTime;
     private volatile long sizeBytes;
+    /** Bytes appended since the log was opened; only grows (retention does not take from it). */
+    private volatile long appendedBytes;
+
     private volatile long durableIndex;
 
     /** Set while the log waits in a {@link SyncAgent}'s queue, so that it is queued once. */
@@ -137,6 +140,7 @@ public final class RangeLog implements AutoCloseable {
         }
         lastHlcTime = hlcTime;
         sizeBytes = sizeBytes + length;
+        appendedBytes = appendedBytes + length;
         nextIndex = index + 1;
         return index;
     }
@@ -374,6 +378,11 @@ public final class RangeLog implements AutoCloseable {
     /** Bytes of retained batches. */
     public long sizeBytes() {
         return sizeBytes;
+    }
+
+    /** Bytes appended since this log was opened (retention does not take from it). Any thread. */
+    public long appendedBytes() {
+        return appendedBytes;
     }
 
     /** Number of retained batches. */

@@ -28,6 +28,10 @@ class PlacerTest {
         long nowMs = 0;
         long restoreDelayMs = Long.MAX_VALUE;
         long recheckAtMs = Long.MAX_VALUE;
+        /** Ranges every node would split, as "stream/rangeId". */
+        final Set<String> splitWanted = new HashSet<>();
+
+        int maxRangesPerStream = 64;
 
         NodeId add(int n, long diskBytes) {
             NodeId id = new NodeId(n * 0x1000_0000_0000L + 7, n);
@@ -68,8 +72,17 @@ class PlacerTest {
         /** One decision by {@code node} on the current view; true when its claims changed. */
         boolean step(NodeId node) {
             ClaimSet c = claims.get(node);
-            Placer.Decision d =
-                    Placer.decide(view(), node, c.streams(), c.ranges(), hlc++, c.counter(), nowMs, restoreDelayMs);
+            Placer.Decision d = Placer.decide(
+                    view(),
+                    node,
+                    c.streams(),
+                    c.ranges(),
+                    hlc++,
+                    c.counter(),
+                    nowMs,
+                    restoreDelayMs,
+                    r -> splitWanted.contains(r.stream() + "/" + r.rangeId()),
+                    maxRangesPerStream);
             recheckAtMs = Math.min(recheckAtMs, d.recheckAtMs());
             if (!d.changed()) {
                 return false;
@@ -348,5 +361,113 @@ class PlacerTest {
 
         assertThat(one).isEqualTo(two);
         assertThat(one.created()).isNotEmpty();
+    }
+
+    @Test
+    void aHotRangeSplitsOnceIntoTwoHalvesThatTakeItsNewWrites() {
+        World w = new World();
+        NodeId a = w.add(1, 100);
+        NodeId b = w.add(2, 100);
+        NodeId c = w.add(3, 100);
+        w.createStream(a, "hot", 3, 2);
+        w.settle();
+        RangeInfo parent = w.view().current("hot").get(0);
+        PlacementView.Slice whole = new PlacementView.Slice(
+                parent.descriptor().startHash(), parent.descriptor().endHash());
+
+        // Every holder measures the range hot; only its first live replica splits it.
+        w.splitWanted.add("hot/" + parent.rangeId());
+        w.settle();
+
+        PlacementView view = w.view();
+        assertThat(view.slices("hot")).hasSize(3).contains(whole.lower(), whole.upper());
+        assertThat(view.ranges("hot")).hasSize(4);
+        List<RangeInfo> halves = view.current("hot").stream()
+                .filter(r -> r.descriptor().startHash() >= whole.start()
+                        && r.descriptor().endHash() <= whole.end())
+                .toList();
+        assertThat(halves).hasSize(2).allSatisfy(h -> {
+            assertThat(h.descriptor().sinceHlc())
+                    .isGreaterThan(parent.descriptor().sinceHlc());
+            assertThat(h.holders()).containsExactlyInAnyOrder(a, b, c);
+        });
+        RangeInfo sealedParent = view.range("hot", parent.rangeId());
+        assertThat(sealedParent.sealedBy()).containsExactlyInAnyOrder(a, b, c);
+        assertThat(view.isCurrent(sealedParent)).isFalse();
+    }
+
+    @Test
+    void theHalvesOfASplitGetTheirOwnTargetReplicas() {
+        World w = new World();
+        NodeId first = w.add(1, 100);
+        for (int n = 2; n <= 6; n++) {
+            w.add(n, 100);
+        }
+        w.createStream(first, "wide", 2, 1);
+        w.settle();
+        RangeInfo parent = w.view().current("wide").get(0);
+
+        w.splitWanted.add("wide/" + parent.rangeId());
+        w.settle();
+
+        PlacementView view = w.view();
+        List<Placement.Candidate> candidates = Placer.candidates(view);
+        assertThat(view.slices("wide")).hasSize(2);
+        assertThat(view.current("wide")).hasSize(2);
+        for (RangeInfo half : view.current("wide")) {
+            RangeClaim d = half.descriptor();
+            assertThat(new HashSet<>(d.replicas()))
+                    .isEqualTo(
+                            new HashSet<>(Placement.targetReplicas("wide", d.startHash(), d.endHash(), 2, candidates)));
+            assertThat(new HashSet<>(half.holders())).isEqualTo(new HashSet<>(d.replicas()));
+        }
+    }
+
+    @Test
+    void noSplitOnceAStreamHasItsLimitOfRanges() {
+        World w = new World();
+        NodeId a = w.add(1, 100);
+        w.add(2, 100);
+        w.createStream(a, "capped", 2, 2);
+        w.maxRangesPerStream = 2;
+        w.settle();
+        for (RangeInfo r : w.view().current("capped")) {
+            w.splitWanted.add("capped/" + r.rangeId());
+        }
+
+        w.settle();
+
+        assertThat(w.view().ranges("capped")).hasSize(2);
+        assertThat(w.view().current("capped")).hasSize(2);
+    }
+
+    @Test
+    void aNewerRangeOfTheWholeSliceUndoesASplitEverywhere() {
+        World w = new World();
+        NodeId a = w.add(1, 100);
+        NodeId b = w.add(2, 100);
+        w.createStream(a, "u", 2, 1);
+        w.settle();
+        RangeInfo parent = w.view().current("u").get(0);
+        w.splitWanted.add("u/" + parent.rangeId());
+        w.settle();
+        assertThat(w.view().slices("u")).hasSize(2);
+
+        // A node that had not heard of the split creates a newer range of the whole key space.
+        ClaimSet claims = w.claims.get(b);
+        List<RangeClaim> ranges = new ArrayList<>(claims.ranges());
+        ranges.add(new RangeClaim("u", 4242, 0, 1L << 32, w.hlc++, List.of(b, a), false));
+        w.claims.put(b, new ClaimSet(b, claims.counter() + 1, claims.streams(), ranges));
+        w.settle();
+
+        PlacementView view = w.view();
+        assertThat(view.slices("u")).containsExactly(new PlacementView.Slice(0, 1L << 32));
+        assertThat(view.current("u")).hasSize(1);
+        assertThat(view.current("u").get(0).descriptor().sinceHlc())
+                .isGreaterThan(parent.descriptor().sinceHlc());
+        assertThat(view.ranges("u").values())
+                .filteredOn(r -> !view.isCurrent(r))
+                .hasSize(3)
+                .allSatisfy(r -> assertThat(r.open()).isFalse());
     }
 }
