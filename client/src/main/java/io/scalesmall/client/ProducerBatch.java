@@ -1,6 +1,7 @@
 package io.scalesmall.client;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.scalesmall.protocol.BatchFormat;
 import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.protocol.FrameHeader;
@@ -10,6 +11,8 @@ import io.scalesmall.protocol.NodeId;
 import io.scalesmall.protocol.PublishRequest;
 import io.scalesmall.protocol.PublishResponse;
 import io.scalesmall.protocol.RecordCodec;
+import io.scalesmall.protocol.RecordReader;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -103,6 +106,79 @@ final class ProducerBatch extends Request {
         }
         futures[count++] = future;
         accountedBytes += accounted;
+    }
+
+    /**
+     * Copies one record, already encoded against this batch's base timestamp, from another batch.
+     */
+    private void appendEncoded(ByteBuf source, int offset, int length, Object future, int accounted) {
+        frame.writeBytes(source, offset, length);
+        if (count == futures.length) {
+            futures = Arrays.copyOf(futures, Math.max(16, count * 2));
+        }
+        futures[count++] = future;
+        accountedBytes += accounted;
+    }
+
+    /**
+     * Cuts a batch its range refused as sealed (so certainly not stored) into one batch for each
+     * range of {@code successors} (the halves of a split range) that gets keys of it: each part
+     * has this batch's messages of its keys in their order, their timestamps and their futures,
+     * and this batch's seal order; keyless messages go with the first range. The parts carry this
+     * batch's accounted bytes between them; this batch gives up its frame and its futures, and its
+     * {@link #done} completes with the parts. Event loop; only while no copy of the frame is on
+     * the wire.
+     */
+    List<ProducerBatch> partition(RangeRouter successors, java.util.function.IntSupplier requestIds) {
+        RangeProducer[] targets = successors.producers();
+        ProducerBatch[] parts = new ProducerBatch[targets.length];
+        int recordsAt = batchAt + BatchFormat.HEADER_BYTES;
+        int recordsLength = frame.writerIndex() - recordsAt;
+        RecordReader reader =
+                new RecordReader().reset(frame, recordsAt, recordsLength, baseTimestamp, Integer.MAX_VALUE);
+        int start = recordsAt;
+        long accountedBefore = 0;
+        for (int i = 0; i < count && reader.next(); i++) {
+            int end = reader.recordEnd();
+            byte[] key = reader.keyBytes();
+            int target = key == null ? 0 : successors.indexOf(Integer.toUnsignedLong(Murmur3.hash32(key, 0)));
+            ProducerBatch part = parts[target];
+            if (part == null) {
+                ByteBuf partFrame = PooledByteBufAllocator.DEFAULT.directBuffer(frame.writerIndex(), frame.capacity());
+                part = new ProducerBatch(
+                        targets[target],
+                        override,
+                        requestIds.getAsInt(),
+                        partFrame,
+                        baseTimestamp,
+                        createdNanos,
+                        count);
+                parts[target] = part;
+            }
+            // Accounted bytes split in proportion to record bytes, summing exactly to the whole.
+            long accountedAfter = (long) accountedBytes * (end - recordsAt) / recordsLength;
+            part.appendEncoded(frame, start, end - start, futures[i], (int) (accountedAfter - accountedBefore));
+            accountedBefore = accountedAfter;
+            start = end;
+        }
+        List<ProducerBatch> out = new ArrayList<>(parts.length);
+        List<CompletableFuture<Void>> partsDone = new ArrayList<>(parts.length);
+        for (ProducerBatch part : parts) {
+            if (part != null) {
+                part.seal(0, 0, sealOrder);
+                out.add(part);
+                partsDone.add(part.done());
+            }
+        }
+        completed = true;
+        frame.release();
+        futures = NO_FUTURES;
+        if (done != null) {
+            CompletableFuture<Void> whole = done;
+            CompletableFuture.allOf(partsDone.toArray(CompletableFuture[]::new))
+                    .whenComplete((v, e) -> whole.complete(null));
+        }
+        return out;
     }
 
     /** Closes the batch to appends and back-fills its headers. */

@@ -64,20 +64,26 @@ final class RangeProducer {
     private int countHint = 16;
     private int unacked;
 
-    /**
-     * The producer of the range that replaced this one when a placement change sealed it; set
-     * once, when metadata shows the change. Batches this range refuses as sealed move there.
-     */
-    volatile RangeProducer successor;
+    /** First and last key hash of the range (inclusive), from metadata. */
+    volatile long firstHash;
+
+    volatile long lastHash = 0xFFFF_FFFFL;
 
     /**
-     * While set, this producer sends nothing: the range it replaces still has unacknowledged
-     * batches, which must reach the stream before this range's (they hold earlier messages).
-     * Event loop only once set.
+     * The producers of the ranges that replaced this one when a placement change sealed it (one,
+     * or the halves of a split), routing its keys; set once, when metadata shows the change.
+     * Batches this range refuses as sealed move there.
      */
-    volatile RangeProducer predecessor;
+    volatile RangeRouter successors;
 
-    /** Batches taken over from {@link #predecessor}, at the head of {@link #unsent}. Event loop. */
+    /**
+     * While not empty, this producer sends nothing: the ranges it replaces still have
+     * unacknowledged batches, which must reach the stream before this range's (they hold earlier
+     * messages). Event loop only once set.
+     */
+    volatile List<RangeProducer> predecessors = List.of();
+
+    /** Batches taken over from {@link #predecessors}, at the head of {@link #unsent}. Event loop. */
     private int absorbed;
 
     /** Whether a batch of this producer ever went out. Event loop. */
@@ -136,14 +142,23 @@ final class RangeProducer {
         boolean sealed = false;
         lock.lock();
         try {
-            RangeProducer next = successor;
+            RangeRouter next = successors;
             if (next != null) {
                 // Routed here just before a placement change replaced this range: the message goes
                 // to the successor, behind everything this range still holds.
                 lock.unlock();
                 try {
-                    return next.append(
-                            future, key, value, headers, override, timestampMs, restBytes, accountedBytes, limits);
+                    return next.route(key)
+                            .append(
+                                    future,
+                                    key,
+                                    value,
+                                    headers,
+                                    override,
+                                    timestampMs,
+                                    restBytes,
+                                    accountedBytes,
+                                    limits);
                 } finally {
                     lock.lock();
                 }
@@ -470,24 +485,32 @@ final class RangeProducer {
     }
 
     /**
-     * Whether this producer must hold its batches: its predecessor still has messages that are
-     * neither acknowledged nor moved here. Clears the predecessor once it has none. Event loop.
+     * Whether this producer must hold its batches: a predecessor still has messages that are
+     * neither acknowledged nor moved on. Forgets the predecessors once they have none. Event loop.
      */
     boolean gated() {
-        RangeProducer p = predecessor;
-        if (p == null) {
+        List<RangeProducer> ps = predecessors;
+        if (ps.isEmpty()) {
             return false;
         }
-        // The whole chain counts: a range replaced twice may still have messages two steps back.
-        if (p.hasUnacked() || p.hasOpenOrReady() || p.gated()) {
-            return true;
+        for (RangeProducer p : ps) {
+            // The whole chain counts: a range replaced twice may still have messages two steps back.
+            if (p.hasUnacked() || p.hasOpenOrReady() || p.gated()) {
+                return true;
+            }
         }
         System.Logger log = System.getLogger(RangeProducer.class.getName());
         if (log.isLoggable(System.Logger.Level.DEBUG)) {
-            log.log(System.Logger.Level.DEBUG, "range {0}: range {1} it replaced is done", rangeId, p.rangeId);
+            log.log(System.Logger.Level.DEBUG, "range {0}: the ranges it replaced are done", rangeId);
         }
-        predecessor = null;
+        predecessors = List.of();
         return false;
+    }
+
+    /** The producers of {@link #successors}, or none. */
+    RangeProducer[] successorProducers() {
+        RangeRouter next = successors;
+        return next == null ? new RangeProducer[0] : next.producers();
     }
 
     private boolean hasOpenOrReady() {
@@ -505,8 +528,12 @@ final class RangeProducer {
      * every unsent batch is numbered again in that order. Event loop; only while this producer has sent nothing ({@link #gated}).
      */
     void absorb(ProducerBatch batch) {
-        RangeProducer from = batch.range;
-        from.batchFinished();
+        batch.range.batchFinished();
+        take(batch);
+    }
+
+    /** {@link #absorb} of a part of a predecessor's batch, which accounted for the whole batch. */
+    void take(ProducerBatch batch) {
         lock.lock();
         try {
             takeReadyLocked();
@@ -613,6 +640,14 @@ final class RangeProducer {
         }
     }
 
+    private static List<Integer> idsOf(RangeProducer[] producers) {
+        List<Integer> ids = new ArrayList<>(producers.length);
+        for (RangeProducer p : producers) {
+            ids.add(p.rangeId);
+        }
+        return ids;
+    }
+
     /** A one-line account of this producer's queues, for diagnostics (event loop). */
     String describe(long nowNanos) {
         StringBuilder out = new StringBuilder();
@@ -637,10 +672,8 @@ final class RangeProducer {
                     .append(')');
         }
         out.append(", queued for drain ").append(queuedForDrain.get());
-        RangeProducer p = predecessor;
-        RangeProducer n = successor;
-        out.append(", predecessor ").append(p == null ? "none" : Integer.toString(p.rangeId));
-        out.append(", successor ").append(n == null ? "none" : Integer.toString(n.rangeId));
+        out.append(", predecessors ").append(idsOf(predecessors.toArray(RangeProducer[]::new)));
+        out.append(", successors ").append(idsOf(successorProducers()));
         out.append(", replicas ").append(replicas).append(" at ").append(replicaIndex);
         ProducerBatch head = !inflight.isEmpty() ? inflight.peekFirst() : !unsent.isEmpty() ? unsent.peekFirst() : null;
         if (head == null && !retry.isEmpty()) {

@@ -778,12 +778,38 @@ final class Sender implements FrameHandler.Listener {
 
     /** The successor of a replaced range may send once the replaced one has nothing pending. */
     private void kickSuccessor(RangeProducer rp) {
-        RangeProducer next = rp.successor;
-        if (next != null && !rp.hasUnacked()) {
+        if (rp.hasUnacked()) {
+            return;
+        }
+        for (RangeProducer next : rp.successorProducers()) {
             next.takeReady();
             maybeSend(next);
             // Down the chain: the successor may have had nothing to send, and its own successor waits.
             kickSuccessor(next);
+        }
+    }
+
+    /**
+     * Moves a batch {@code rp} refused as sealed to the ranges that replaced it: whole to a single
+     * successor, cut by key between the halves of a split. Event loop.
+     */
+    private void moveToSuccessors(RangeProducer rp, ProducerBatch b) {
+        RangeRouter next = rp.successors;
+        RangeProducer[] targets = next.producers();
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(
+                    Level.DEBUG,
+                    "{0} moves to the {1} range(s) that replaced it",
+                    b.describe(nanoTime()),
+                    targets.length);
+        }
+        if (targets.length == 1) {
+            targets[0].absorb(b);
+            return;
+        }
+        rp.batchFinished();
+        for (ProducerBatch part : b.partition(next, this::nextRequestId)) {
+            part.range.take(part);
         }
     }
 
@@ -797,8 +823,7 @@ final class Sender implements FrameHandler.Listener {
      * loop.
      */
     void rangeReplaced(RangeProducer rp) {
-        RangeProducer next = rp.successor;
-        if (next == null || !rp.inflight.isEmpty()) {
+        if (rp.successors == null || !rp.inflight.isEmpty()) {
             return;
         }
         // Only batches the range refused as sealed are certainly not stored; the others are
@@ -807,10 +832,7 @@ final class Sender implements FrameHandler.Listener {
         rp.retry.removeIf(b -> !b.maybeStored && refused.add(b));
         refused.sort(Comparator.comparingLong(x -> x.sealOrder));
         for (ProducerBatch b : refused) {
-            if (LOG.isLoggable(Level.DEBUG)) {
-                LOG.log(Level.DEBUG, "{0} moves to successor range {1}", b.describe(nanoTime()), next.rangeId);
-            }
-            next.absorb(b);
+            moveToSuccessors(rp, b);
         }
         if (rp.retry.isEmpty()) {
             rp.retryPending = false;
@@ -829,10 +851,10 @@ final class Sender implements FrameHandler.Listener {
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "{0} answered {1}: {2}", b.describe(nanoTime()), error.code(), error.message());
         }
-        if (error.code() == ErrorCode.RANGE_SEALED && rp.successor != null) {
-            // Not stored: it belongs to the range that replaced this one.
+        if (error.code() == ErrorCode.RANGE_SEALED && rp.successors != null) {
+            // Not stored: it belongs to the range(s) that replaced this one.
             b.maybeStored = false;
-            rp.successor.absorb(b);
+            moveToSuccessors(rp, b);
             // Batches refused before the successor was known wait in the retry queue: once
             // nothing is in flight they move too, in their order.
             rangeReplaced(rp);

@@ -3,8 +3,10 @@ package io.scalesmall.client;
 import io.scalesmall.protocol.MetadataResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -117,12 +119,10 @@ final class StreamProducer {
         if (ranges.isEmpty() || expected != 1L << 32) {
             return router != null;
         }
-        long[] first = new long[ranges.size()];
-        RangeProducer[] producers = new RangeProducer[ranges.size()];
         RangeRouter old = router;
-        for (int i = 0; i < ranges.size(); i++) {
-            MetadataResponse.Range r = ranges.get(i);
-            first[i] = r.firstHash();
+        List<RangeProducer> created = new ArrayList<>();
+        List<RangeProducer> producers = new ArrayList<>();
+        for (MetadataResponse.Range r : ranges) {
             List<java.net.InetSocketAddress> replicas =
                     new ArrayList<>(r.replicas().size());
             for (int index : r.replicas()) {
@@ -134,34 +134,71 @@ final class StreamProducer {
                 known.replicas = List.copyOf(replicas);
             } else {
                 known = factory.create(stream, r.rangeId(), replicas);
+                known.firstHash = r.firstHash();
+                known.lastHash = r.lastHash();
                 byRangeId.put(r.rangeId(), known);
-                if (old != null) {
-                    // A placement change replaced the range of this slice: its pending messages
-                    // go first, then this range's.
-                    RangeProducer replaced = old.producerOf(r.firstHash());
-                    if (replaced != known && replaced.successor == null) {
-                        known.predecessor = replaced;
-                        replaced.successor = known;
-                        System.getLogger(StreamProducer.class.getName())
-                                .log(
-                                        System.Logger.Level.DEBUG,
-                                        "stream {0}: range {1} replaces range {2}",
-                                        stream,
-                                        known.rangeId,
-                                        replaced.rangeId);
-                        replacedRanges.accept(replaced);
-                    }
-                }
+                created.add(known);
             }
             // Metadata from a node that has not heard of a placement change yet must not send
             // messages back to a range already replaced.
-            while (known.successor != null) {
-                known = known.successor;
-            }
-            producers[i] = known;
+            newestOf(known, producers);
         }
-        router = new RangeRouter(first, producers);
+        RangeRouter next = routerOf(producers);
+        if (old != null) {
+            Set<RangeProducer> kept = new HashSet<>(producers);
+            for (RangeProducer replaced : old.producers()) {
+                if (kept.contains(replaced) || replaced.successors != null) {
+                    continue;
+                }
+                // A placement change replaced the range (by one range, or by the halves of a
+                // split): its pending messages go first, then those of the ranges replacing it.
+                List<RangeProducer> covering = new ArrayList<>();
+                for (RangeProducer p : producers) {
+                    if (p.firstHash <= replaced.lastHash && replaced.firstHash <= p.lastHash) {
+                        covering.add(p);
+                        if (created.contains(p)) {
+                            List<RangeProducer> ps = new ArrayList<>(p.predecessors);
+                            ps.add(replaced);
+                            p.predecessors = List.copyOf(ps);
+                        }
+                    }
+                }
+                if (covering.isEmpty()) {
+                    continue;
+                }
+                replaced.successors = routerOf(covering);
+                System.getLogger(StreamProducer.class.getName())
+                        .log(
+                                System.Logger.Level.DEBUG,
+                                "stream {0}: range(s) {1} replace range {2}",
+                                stream,
+                                covering.stream().map(p -> p.rangeId).toList(),
+                                replaced.rangeId);
+                replacedRanges.accept(replaced);
+            }
+        }
+        router = next;
         routed.complete(null);
         return true;
+    }
+
+    /** Adds the producers that take {@code p}'s keys now: itself, or its successors', in hash order. */
+    private static void newestOf(RangeProducer p, List<RangeProducer> out) {
+        RangeRouter next = p.successors;
+        if (next == null) {
+            out.add(p);
+            return;
+        }
+        for (RangeProducer s : next.producers()) {
+            newestOf(s, out);
+        }
+    }
+
+    private static RangeRouter routerOf(List<RangeProducer> producers) {
+        long[] first = new long[producers.size()];
+        for (int i = 0; i < first.length; i++) {
+            first[i] = producers.get(i).firstHash;
+        }
+        return new RangeRouter(first, producers.toArray(RangeProducer[]::new));
     }
 }

@@ -64,12 +64,14 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
     private final Map<java.net.InetSocketAddress, SubscriptionConnection> siblings = new HashMap<>();
     private final Map<Integer, SubscriptionConnection> assignment = new HashMap<>();
     private final Map<Integer, Integer> attempts = new HashMap<>();
-    /** Ranges read to their end, or before the start in their slice. Event loop. */
+    /** Ranges read to their end, or wholly before the start. Event loop. */
     private final Set<Integer> ended = new HashSet<>();
-    /** Ranges reached after their predecessor ended: read from their beginning. Event loop. */
+    /** Ranges wholly before the subscription's start. Event loop. */
+    private final Set<Integer> skipped = new HashSet<>();
+    /** Ranges reached after older ranges of their keys that the reader reads: read from their beginning. Event loop. */
     private final Set<Integer> successors = new HashSet<>();
-    /** Per key slice, the range the reader started at. Event loop. */
-    private final Map<Long, Integer> startRanges = new HashMap<>();
+    /** Ranges already placed in one of the sets above, or started. Event loop. */
+    private final Set<Integer> classified = new HashSet<>();
     /** The latest resume plan, made by the delivery thread after a connection's frames. */
     private volatile ResumePlan latestPlan;
 
@@ -344,73 +346,89 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
 
     @Override
     public Set<Integer> frontier(MetadataResponse.Stream description) {
-        Map<Long, List<MetadataResponse.Range>> bySlice = new java.util.TreeMap<>();
-        for (MetadataResponse.Range r : description.ranges()) {
-            bySlice.computeIfAbsent(r.firstHash() << 32 | r.lastHash(), k -> new ArrayList<>())
-                    .add(r);
+        List<MetadataResponse.Range> all = new ArrayList<>(description.ranges());
+        all.sort(OLDEST_FIRST);
+        for (MetadataResponse.Range r : all) {
+            if (!classified.add(r.rangeId())) {
+                continue;
+            }
+            boolean followsRead = false;
+            for (MetadataResponse.Range older : all) {
+                if (older == r) {
+                    break;
+                }
+                followsRead |= overlap(older, r) && !skipped.contains(older.rangeId());
+            }
+            if (followsRead) {
+                // Reached after ranges the reader reads: it holds later messages, read it whole.
+                successors.add(r.rangeId());
+            } else if (beforeStart(r, all)) {
+                skipped.add(r.rangeId());
+                ended.add(r.rangeId());
+            }
         }
         Set<Integer> out = new HashSet<>();
-        for (Map.Entry<Long, List<MetadataResponse.Range>> slice : bySlice.entrySet()) {
-            List<MetadataResponse.Range> lineage = slice.getValue();
-            lineage.sort(java.util.Comparator.comparingLong(MetadataResponse.Range::sinceHlc)
-                    .thenComparingInt(MetadataResponse.Range::rangeId));
-            Integer startId = startRanges.get(slice.getKey());
-            if (startId == null) {
-                int start = firstToRead(lineage);
-                startId = lineage.get(start).rangeId();
-                startRanges.put(slice.getKey(), startId);
-                for (int i = 0; i < start; i++) {
-                    ended.add(lineage.get(i).rangeId());
-                }
+        for (MetadataResponse.Range r : all) {
+            if (ended.contains(r.rangeId())) {
+                continue;
             }
-            for (MetadataResponse.Range r : lineage) {
-                if (ended.contains(r.rangeId())) {
-                    continue;
+            boolean ready = true;
+            for (MetadataResponse.Range older : all) {
+                if (older == r) {
+                    break;
                 }
-                if (r.rangeId() != startId) {
-                    successors.add(r.rangeId());
-                }
+                ready &= !overlap(older, r) || ended.contains(older.rangeId());
+            }
+            if (ready) {
                 out.add(r.rangeId());
-                break;
             }
         }
         return out;
     }
 
+    private static final java.util.Comparator<MetadataResponse.Range> OLDEST_FIRST = java.util.Comparator.comparingLong(
+                    MetadataResponse.Range::sinceHlc)
+            .thenComparingInt(MetadataResponse.Range::rangeId);
+
+    private static boolean overlap(MetadataResponse.Range a, MetadataResponse.Range b) {
+        return a.firstHash() <= b.lastHash() && b.firstHash() <= a.lastHash();
+    }
+
     /**
-     * Where the reader starts in a key slice's ranges (oldest first): the oldest for a start at
-     * the beginning, the newest for the end, the last one created before a timestamp, and for a
-     * cursor the oldest range it has a position in (the ones before were read to their end).
+     * Whether the subscription's start lies after all of a range, which it then skips: for a start
+     * at the end, a newer range overlaps it; for a timestamp, a newer range overlapping it was
+     * created by then; for a cursor, the cursor has no position in it but has one in a newer range
+     * overlapping it (the reader read it to its end). Placement history is each key's ranges in
+     * creation order, whatever splits cut their slices.
      */
-    private int firstToRead(List<MetadataResponse.Range> lineage) {
-        switch (from.kind()) {
-            case END -> {
-                return lineage.size() - 1;
+    private boolean beforeStart(MetadataResponse.Range r, List<MetadataResponse.Range> all) {
+        if (from.kind() == StartPosition.Kind.CURSOR && inCursor(r.rangeId())) {
+            return false;
+        }
+        for (MetadataResponse.Range newer : all) {
+            if (OLDEST_FIRST.compare(newer, r) <= 0 || !overlap(newer, r)) {
+                continue;
             }
-            case TIMESTAMP -> {
-                int at = 0;
-                for (int i = 0; i < lineage.size(); i++) {
-                    if ((lineage.get(i).sinceHlc() >>> 16) <= from.timestampMs()) {
-                        at = i;
-                    }
-                }
-                return at;
-            }
-            case CURSOR -> {
-                for (int i = 0; i < lineage.size(); i++) {
-                    int id = lineage.get(i).rangeId();
-                    for (RangeCursor r : from.cursor().ranges()) {
-                        if (r.rangeId() == id) {
-                            return i;
-                        }
-                    }
-                }
-                return 0;
-            }
-            default -> {
-                return 0;
+            boolean skips = switch (from.kind()) {
+                case END -> true;
+                case TIMESTAMP -> (newer.sinceHlc() >>> 16) <= from.timestampMs();
+                case CURSOR -> inCursor(newer.rangeId());
+                default -> false;
+            };
+            if (skips) {
+                return true;
             }
         }
+        return false;
+    }
+
+    private boolean inCursor(int rangeId) {
+        for (RangeCursor c : from.cursor().ranges()) {
+            if (c.rangeId() == rangeId) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The server says a range is sealed and read to its end: its successor follows. Event loop. */

@@ -63,6 +63,9 @@ final class FakeServer implements AutoCloseable {
 
     private static final class Stream {
         final List<ByteBuf> batches = new ArrayList<>();
+        /** The range each stored batch was published to. */
+        final List<Integer> batchRanges = new ArrayList<>();
+
         final Map<Long, Long> nextSeqByProducer = new HashMap<>();
         final Map<Long, Map<Long, Integer>> batchBySeq = new HashMap<>();
         StreamOptions options = StreamOptions.DEFAULT;
@@ -94,6 +97,9 @@ final class FakeServer implements AutoCloseable {
     private int currentRange;
 
     private int sealedRange = -1;
+    /** After {@link #splitRange}, the ranges of the lower and upper half of the key space. */
+    private int[] halves;
+
     private boolean keepBatches = true;
 
     FakeServer() throws InterruptedException {
@@ -169,6 +175,22 @@ final class FakeServer implements AutoCloseable {
         run(() -> {
             sealedRange = currentRange;
             currentRange = successor;
+            streams.values().forEach(s -> {
+                s.nextSeqByProducer.clear();
+                s.batchBySeq.clear();
+            });
+        });
+    }
+
+    /**
+     * A split: the current range is sealed (publishes to it are refused with RANGE_SEALED,
+     * storing nothing) and {@code lower} and {@code upper} take the two halves of the key space
+     * from now on, with producer sequences counted afresh.
+     */
+    void splitRange(int lower, int upper) {
+        run(() -> {
+            sealedRange = currentRange;
+            halves = new int[] {lower, upper};
             streams.values().forEach(s -> {
                 s.nextSeqByProducer.clear();
                 s.batchBySeq.clear();
@@ -284,6 +306,32 @@ final class FakeServer implements AutoCloseable {
                 reader.reset(records, 0, records.readableBytes(), BatchFormat.baseTimestamp(b, 0), Integer.MAX_VALUE);
                 while (reader.next()) {
                     out.add(new String(reader.valueBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The stored messages of {@code stream} as "range:key:value", in the order stored. */
+    List<String> storedByRange(String stream) {
+        return call(() -> {
+            List<String> out = new ArrayList<>();
+            Stream s = streams.get(stream);
+            if (s == null) {
+                return out;
+            }
+            ByteBuf records = Unpooled.buffer();
+            RecordReader reader = new RecordReader();
+            for (int i = 0; i < s.batches.size(); i++) {
+                ByteBuf b = s.batches.get(i);
+                records.clear();
+                BatchCompression.decompressRecords(b, 0, records);
+                reader.reset(records, 0, records.readableBytes(), BatchFormat.baseTimestamp(b, 0), Integer.MAX_VALUE);
+                while (reader.next()) {
+                    byte[] key = reader.keyBytes();
+                    out.add(s.batchRanges.get(i) + ":"
+                            + (key == null ? "" : new String(key, java.nio.charset.StandardCharsets.UTF_8)) + ":"
+                            + new String(reader.valueBytes(), java.nio.charset.StandardCharsets.UTF_8));
                 }
             }
             return out;
@@ -424,7 +472,7 @@ final class FakeServer implements AutoCloseable {
         if (n != count) {
             throw new ProtocolException(ErrorCode.INVALID_BATCH, "count " + count + " but " + n + " records");
         }
-        Object[] result = store(request.stream(), frame, at, producerId, producerSeq, count);
+        Object[] result = store(request.stream(), frame, at, producerId, producerSeq, count, request.rangeId());
         String outcome = (String) result[0];
         received.add(new Received(request.stream(), producerId, producerSeq, count, outcome));
         if (result[1] instanceof ErrorCode code) {
@@ -450,14 +498,21 @@ final class FakeServer implements AutoCloseable {
 
     /** Returns {outcome, PublishResponse or ErrorCode}. */
     private Object[] store(String streamName, ByteBuf frame, int at, long producerId, long producerSeq, int count) {
+        return store(streamName, frame, at, producerId, producerSeq, count, currentRange);
+    }
+
+    private Object[] store(
+            String streamName, ByteBuf frame, int at, long producerId, long producerSeq, int count, int rangeId) {
         Stream s = streams.computeIfAbsent(streamName, k -> new Stream());
+        // Like the node, producer sequences count per range: a client's ranges share its producer id.
+        producerId = producerId * 31 + rangeId;
         long expected = s.nextSeqByProducer.getOrDefault(producerId, 0L);
         Map<Long, Integer> bySeq = s.batchBySeq.computeIfAbsent(producerId, k -> new HashMap<>());
         if (producerSeq + count <= expected) {
             Integer index = bySeq.get(producerSeq);
             long batchSeq = index == null ? 0 : index + 1;
             long hlc = index == null ? 0 : BatchFormat.hlcTime(s.batches.get(index), 0);
-            return new Object[] {"duplicate", new PublishResponse(currentRange, NODE, batchSeq, hlc, true, 1, 1)};
+            return new Object[] {"duplicate", new PublishResponse(rangeId, NODE, batchSeq, hlc, true, 1, 1)};
         }
         if (producerSeq > expected) {
             return new Object[] {"out-of-order(expected " + expected + ")", ErrorCode.OUT_OF_ORDER_SEQUENCE};
@@ -469,7 +524,7 @@ final class FakeServer implements AutoCloseable {
         if (!keepBatches) {
             s.nextSeqByProducer.put(producerId, expected + count);
             long hlc = (System.currentTimeMillis() << 16) | (hlcCounter++ & 0xFFFF);
-            return new Object[] {"stored", new PublishResponse(currentRange, NODE, batchSeq, hlc, false, 1, 1)};
+            return new Object[] {"stored", new PublishResponse(rangeId, NODE, batchSeq, hlc, false, 1, 1)};
         }
         int total = BatchFormat.totalBytes(frame, at);
         ByteBuf copy = Unpooled.buffer(total);
@@ -483,10 +538,11 @@ final class FakeServer implements AutoCloseable {
         stored.release();
         BatchFormat.writeCrc(heap, 0);
         s.batches.add(heap);
+        s.batchRanges.add(rangeId);
         bySeq.put(producerSeq, s.batches.size() - 1);
         s.nextSeqByProducer.put(producerId, expected + count);
         pushToSubscribers(streamName);
-        return new Object[] {"stored", new PublishResponse(currentRange, NODE, batchSeq, hlc, false, 1, 1)};
+        return new Object[] {"stored", new PublishResponse(rangeId, NODE, batchSeq, hlc, false, 1, 1)};
     }
 
     private void fetch(Channel ch, int id, FetchRequest request) {
@@ -606,6 +662,12 @@ final class FakeServer implements AutoCloseable {
     }
 
     private List<MetadataResponse.Range> ranges(Stream s) {
+        if (halves != null) {
+            return List.of(
+                    new MetadataResponse.Range(sealedRange, 0, 0xFFFFFFFFL, List.of(0), 0, 0, 0, 1, false),
+                    new MetadataResponse.Range(halves[0], 0, 0x7FFFFFFFL, List.of(0), 0, 0, 0, 2, true),
+                    new MetadataResponse.Range(halves[1], 0x80000000L, 0xFFFFFFFFL, List.of(0), 0, 0, 0, 2, true));
+        }
         if (sealedRange < 0) {
             return List.of(
                     new MetadataResponse.Range(currentRange, 0, 0xFFFFFFFFL, List.of(0), 0, s.batches.size(), 0));

@@ -8,6 +8,7 @@ import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.protocol.Header;
 import io.scalesmall.protocol.RangeCursor;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -284,6 +285,55 @@ class PublishTest extends ClientTestSupport {
             assertThat(f.join().rangeId()).isEqualTo(7);
         }
         assertThat(labels(server.storedPayloads("moving"))).isEqualTo(range("m", 0, 1000));
+    }
+
+    @Test
+    void theBatchesASplitRangeRefusedAreCutByKeyBetweenItsHalvesInPublishOrder() {
+        ScaleSmallClient client = client(config().lingerMs(1)
+                .maxBatchBytes(1024)
+                .deliveryTimeoutMs(20_000)
+                .build());
+        client.publish("splitting", bytes("k0"), padded("first", 60)).join();
+        server.splitRange(7, 8);
+        server.holdAcks();
+        List<CompletableFuture<PublishAck>> futures = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            futures.add(client.publish("splitting", bytes("k" + i % 20), padded("m" + i, 60)));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> refusedMessages() == 1000);
+
+        // Some refusals arrive before the client knows the halves, the rest after.
+        server.releaseAcks(server.heldAckCount() / 2);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> client.routedRanges("splitting").equals(List.of(7, 8)));
+        server.releaseAcks();
+        client.flush();
+
+        for (int i = 0; i < 1000; i++) {
+            assertThat(futures.get(i).join().rangeId())
+                    .as("range of message %d", i)
+                    .isEqualTo(halfOf("k" + i % 20));
+        }
+        List<String> stored = server.storedByRange("splitting");
+        assertThat(stored).hasSize(1001);
+        for (int k = 0; k < 20; k++) {
+            String key = "k" + k;
+            List<String> expected = new ArrayList<>();
+            for (int i = k; i < 1000; i += 20) {
+                expected.add(halfOf(key) + ":" + key + ":" + new String(padded("m" + i, 60), StandardCharsets.UTF_8));
+            }
+            assertThat(stored.stream()
+                            .skip(1)
+                            .filter(m -> m.split(":")[1].equals(key))
+                            .toList())
+                    .as("messages of key %s, in the order stored", key)
+                    .isEqualTo(expected);
+        }
+    }
+
+    /** The range of a key after the split of the key space into ranges 7 and 8. */
+    private static int halfOf(String key) {
+        return Integer.toUnsignedLong(Murmur3.hash32(bytes(key), 0)) < 0x8000_0000L ? 7 : 8;
     }
 
     private long refusedMessages() {

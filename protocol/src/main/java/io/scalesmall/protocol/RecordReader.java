@@ -86,6 +86,11 @@ public final class RecordReader {
         return true;
     }
 
+    /** Where the current record ends in the buffer (where the next one starts). */
+    public int recordEnd() {
+        return recordEnd;
+    }
+
     /** Create time of the current record, ms since the epoch. */
     public long timestamp() {
         return timestamp;
