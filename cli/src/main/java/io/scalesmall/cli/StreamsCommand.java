@@ -113,7 +113,10 @@ final class StreamsCommand implements Callable<Integer> {
         long sizeBytes = 0;
         long batches = 0;
         long under = 0;
-        for (Range r : stream.ranges()) {
+        List<Range> bySlice = new ArrayList<>(stream.ranges());
+        // By key slice, then oldest first, for people; splits make slices nest.
+        bySlice.sort(Comparator.comparingLong(Range::firstHash).thenComparingLong(Range::sinceHlc));
+        for (Range r : bySlice) {
             List<Map<String, Object>> replicas = new ArrayList<>();
             long most = 0;
             long fewest = Long.MAX_VALUE;

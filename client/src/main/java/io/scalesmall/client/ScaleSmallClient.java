@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -402,8 +403,13 @@ public final class ScaleSmallClient implements AutoCloseable {
         return metadata(stream).thenCompose(md -> fetchRanges(stream, from, maxBytes, maxWaitMs, rangesOf(md, stream)));
     }
 
-    /** A range to fetch and the nodes holding it, in the order to try them. */
-    private record RangeHolders(int rangeId, List<InetSocketAddress> holders) {}
+    /** A range to fetch, its key slice and creation time, and the nodes holding it, in the order to try them. */
+    private record RangeHolders(
+            int rangeId, long firstHash, long lastHash, long sinceHlc, List<InetSocketAddress> holders) {
+        boolean overlaps(RangeHolders other) {
+            return firstHash <= other.lastHash && other.firstHash <= lastHash;
+        }
+    }
 
     private static List<RangeHolders> rangesOf(MetadataResponse md, String stream) {
         List<RangeHolders> out = new ArrayList<>();
@@ -416,39 +422,81 @@ public final class ScaleSmallClient implements AutoCloseable {
                         MetadataResponse.Node n = md.nodes().get(index);
                         holders.add(new InetSocketAddress(n.host(), n.port()));
                     }
-                    out.add(new RangeHolders(r.rangeId(), holders));
+                    out.add(new RangeHolders(r.rangeId(), r.firstHash(), r.lastHash(), r.sinceHlc(), holders));
                 }
             }
         }
+        // Oldest first: each key's ranges in the order they must be read.
+        out.sort(java.util.Comparator.comparingLong(RangeHolders::sinceHlc).thenComparingInt(RangeHolders::rangeId));
         return out;
     }
 
+    /**
+     * Fetches the stream's ranges in waves: a range is fetched once every older range overlapping
+     * it (its keys' earlier history) has answered that it ended, so each key's messages come in
+     * order; ranges whose history has not ended keep their cursor for the next fetch.
+     */
     private CompletableFuture<FetchResult> fetchRanges(
             String stream, From from, int maxBytes, int maxWaitMs, List<RangeHolders> ranges) {
-        List<CompletableFuture<RangeFetch>> parts = new ArrayList<>(ranges.size());
-        for (RangeHolders range : ranges) {
+        Map<Integer, RangeFetch> fetched = new ConcurrentHashMap<>();
+        Cursor base = from.kind() == StartPosition.Kind.CURSOR ? from.cursor() : new Cursor(List.of());
+        return fetchWave(stream, from, maxBytes, maxWaitMs, ranges, fetched).thenApply(v -> {
+            List<ReceivedMessage> messages = new ArrayList<>();
+            Cursor next = base;
+            boolean truncated = false;
+            for (RangeHolders range : ranges) {
+                RangeFetch f = fetched.get(range.rangeId());
+                if (f != null) {
+                    messages.addAll(f.messages());
+                    next = next.with(f.position());
+                    truncated |= f.truncated();
+                }
+            }
+            return new FetchResult(messages, next.toToken(), truncated);
+        });
+    }
+
+    private CompletableFuture<Void> fetchWave(
+            String stream,
+            From from,
+            int maxBytes,
+            int maxWaitMs,
+            List<RangeHolders> ranges,
+            Map<Integer, RangeFetch> fetched) {
+        List<RangeHolders> ready = new ArrayList<>();
+        for (int i = 0; i < ranges.size(); i++) {
+            RangeHolders range = ranges.get(i);
+            if (fetched.containsKey(range.rangeId())) {
+                continue;
+            }
+            boolean historyEnded = true;
+            for (int j = 0; j < i && historyEnded; j++) {
+                RangeHolders older = ranges.get(j);
+                RangeFetch f = fetched.get(older.rangeId());
+                historyEnded = !older.overlaps(range) || (f != null && f.ended());
+            }
+            if (historyEnded) {
+                ready.add(range);
+            }
+        }
+        if (ready.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<RangeFetch>> parts = new ArrayList<>(ready.size());
+        for (RangeHolders range : ready) {
             int rangeId = range.rangeId();
             StartPosition start = from.startIn(rangeId);
             RangeCursor seed = from.kind() == StartPosition.Kind.CURSOR
                     ? from.cursor().range(rangeId)
                     : RangeCursor.beginning(rangeId);
             FetchRequest request = new FetchRequest(stream, rangeId, start, maxBytes, maxWaitMs);
-            parts.add(fetchRange(stream, request, seed, range.holders(), 0));
+            parts.add(fetchRange(stream, request, seed, range.holders(), 0).thenApply(f -> {
+                fetched.put(rangeId, f);
+                return f;
+            }));
         }
-        Cursor base = from.kind() == StartPosition.Kind.CURSOR ? from.cursor() : new Cursor(List.of());
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
-                .thenApply(v -> {
-                    List<ReceivedMessage> messages = new ArrayList<>();
-                    Cursor next = base;
-                    boolean truncated = false;
-                    for (CompletableFuture<RangeFetch> part : parts) {
-                        RangeFetch f = part.join();
-                        messages.addAll(f.messages());
-                        next = next.with(f.position());
-                        truncated |= f.truncated();
-                    }
-                    return new FetchResult(messages, next.toToken(), truncated);
-                });
+                .thenCompose(v -> fetchWave(stream, from, maxBytes, maxWaitMs, ranges, fetched));
     }
 
     /**
@@ -479,7 +527,7 @@ public final class ScaleSmallClient implements AutoCloseable {
     }
 
     /** One range's part of a fetch. */
-    private record RangeFetch(List<ReceivedMessage> messages, RangeCursor position, boolean truncated) {}
+    private record RangeFetch(List<ReceivedMessage> messages, RangeCursor position, boolean truncated, boolean ended) {}
 
     /** Runs on the sender's event loop, which owns {@link #fetchDecoder}. */
     private RangeFetch decodeFetch(String stream, ByteBuf body, RangePosition position) {
@@ -487,7 +535,7 @@ public final class ScaleSmallClient implements AutoCloseable {
         position.merge(prefix.position());
         List<ReceivedMessage> messages = new ArrayList<>();
         fetchDecoder.decode(stream, body, prefix.batchesLength(), position, m -> messages.add(m.toReceivedMessage()));
-        return new RangeFetch(messages, position.toRangeCursor(), prefix.truncated());
+        return new RangeFetch(messages, position.toRangeCursor(), prefix.truncated(), prefix.ended());
     }
 
     /**

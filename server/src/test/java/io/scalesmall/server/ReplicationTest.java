@@ -466,4 +466,84 @@ class ReplicationTest {
         ScaleSmallClient later = client(DurabilityPolicy.DISK_1, reader);
         assertThat(publishAll(later, "solo", null, names("o", 300, 400))).hasSize(100);
     }
+
+    @Test
+    void hotRangesSplitAndEveryMessageIsReadOnceInItsKeysOrder() throws Exception {
+        Properties settings = new Properties();
+        settings.setProperty("split.rate.bytes", "20000");
+        settings.setProperty("split.window.ms", "1000");
+        settings.setProperty("split.check.interval.ms", "200");
+        settings.setProperty("split.max.ranges", "6");
+        startCluster(3, settings);
+        ScaleSmallClient writer = client(new DurabilityPolicy(2, 2), nodes.get(0));
+        assertThat(writer.createStream("hot", io.scalesmall.protocol.StreamOptions.DEFAULT)
+                        .get(10, TimeUnit.SECONDS))
+                .isTrue();
+        java.util.concurrent.ConcurrentLinkedQueue<String> received =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        ScaleSmallClient reader = client(DurabilityPolicy.MEMORY_1, nodes.get(1));
+        int keys = 20;
+        int[] next = new int[keys];
+        int sent = 0;
+        String padding = "x".repeat(200);
+        try (var sub = reader.subscribe(
+                "hot", From.beginning(), m -> received.add(new String(m.payload(), StandardCharsets.UTF_8)))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int extraRounds = 3;
+            while (extraRounds > 0 && System.nanoTime() < deadline) {
+                List<CompletableFuture<PublishAck>> round = new ArrayList<>();
+                for (int i = 0; i < 2000; i++) {
+                    int k = i % keys;
+                    round.add(writer.publish(
+                            "hot", bytes("key" + k), bytes("key" + k + ":" + next[k]++ + ":" + padding)));
+                }
+                for (CompletableFuture<PublishAck> f : round) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+                sent += round.size();
+                if (currentRanges(writer, "hot") >= 6) {
+                    extraRounds--; // split as far as allowed: keep writing through the new ranges a while
+                }
+            }
+            assertThat(currentRanges(writer, "hot"))
+                    .as("current ranges after the splits")
+                    .isEqualTo(6);
+            int total = sent;
+            await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= total);
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> received.size() == total);
+            assertThat(sub.isClosed()).isFalse();
+        }
+        MetadataResponse md = writer.metadata("hot").get(10, TimeUnit.SECONDS);
+        assertThat(md.streams().get(0).ranges())
+                .as("split ranges stay, sealed, for readers")
+                .anySatisfy(r -> assertThat(r.current()).isFalse());
+        assertThat(received).doesNotHaveDuplicates().hasSize(sent);
+        assertInKeyOrder(new ArrayList<>(received), next);
+        // A fetching reader reads the ranges of each key in creation order too; a split range is
+        // read past its end only once it settled on the node read (a disk=2 write may reach the
+        // third replica later).
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertInKeyOrder(readAllFrom(nodes.get(2), "hot"), next));
+    }
+
+    private static int currentRanges(ScaleSmallClient client, String stream) throws Exception {
+        MetadataResponse md = client.metadata(stream).get(10, TimeUnit.SECONDS);
+        return (int) md.streams().get(0).ranges().stream()
+                .filter(MetadataResponse.Range::current)
+                .count();
+    }
+
+    /** Every message of each key once, in the order the key's messages were published. */
+    private static void assertInKeyOrder(List<String> messages, int[] sentPerKey) {
+        int[] expected = new int[sentPerKey.length];
+        for (String m : messages) {
+            String[] parts = m.split(":");
+            int k = Integer.parseInt(parts[0].substring("key".length()));
+            assertThat(Integer.parseInt(parts[1]))
+                    .as("next message of %s", parts[0])
+                    .isEqualTo(expected[k]);
+            expected[k]++;
+        }
+        assertThat(expected).isEqualTo(sentPerKey);
+    }
 }

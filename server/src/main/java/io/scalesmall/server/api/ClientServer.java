@@ -175,10 +175,10 @@ public final class ClientServer implements AutoCloseable {
             }
             List<MetadataResponse.Range> ranges = new ArrayList<>();
             List<RangeInfo> infos = new ArrayList<>(view.ranges(name).values());
-            // By key slice, then oldest first: a slice's ranges in the order readers read them.
+            // Oldest first: each key's ranges in the order readers read them, whatever splits cut
+            // their slices (a fetch reads the listed ranges and returns their messages in this order).
             infos.sort(java.util.Comparator.comparingLong(
-                            (RangeInfo r) -> r.descriptor().startHash())
-                    .thenComparingLong(r -> r.descriptor().sinceHlc())
+                            (RangeInfo r) -> r.descriptor().sinceHlc())
                     .thenComparingInt(RangeInfo::rangeId));
             for (RangeInfo info : infos) {
                 boolean current = view.isCurrent(info);

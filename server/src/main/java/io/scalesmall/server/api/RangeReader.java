@@ -132,8 +132,8 @@ final class RangeReader implements TailWaiter {
                     if (subscription && !sentAny) {
                         send(nextIndex, false, channel.alloc().buffer(0));
                     } else if (!subscription && maxWaitMs == 0) {
-                        send(nextIndex, false, channel.alloc().buffer(0));
-                        finish();
+                        // No wait, but an ended range says so: a fetch moves on to its successors.
+                        pollEnd();
                         break;
                     }
                     awaitData();
@@ -151,6 +151,31 @@ final class RangeReader implements TailWaiter {
             fail(ErrorCode.STORAGE_ERROR, "read failed: " + e.getMessage());
         }
         channel.flush();
+    }
+
+    private void pollEnd() {
+        if (waiting) {
+            return;
+        }
+        waiting = true;
+        long index = nextIndex;
+        if (!agent.execute(() -> agent.pollData(stream, rangeId, index, maxBytes, this))) {
+            waiting = false;
+            fail(ErrorCode.BUSY, "node is busy; retry");
+        }
+    }
+
+    @Override
+    public void onNoData() {
+        channel.eventLoop().execute(() -> {
+            waiting = false;
+            if (done) {
+                return;
+            }
+            send(nextIndex, false, channel.alloc().buffer(0));
+            finish();
+            channel.flush();
+        });
     }
 
     private void awaitData() {

@@ -728,6 +728,24 @@ public final class DataAgent implements AutoCloseable, SyncListener {
     }
 
     /**
+     * Like {@link #awaitData}, for a reader that does not wait: when the batch at {@code index}
+     * does not exist yet and the range has not ended, the reader is told {@link
+     * TailWaiter#onNoData} at once (agent thread).
+     */
+    public void pollData(String stream, int rangeId, long index, int maxBytes, TailWaiter waiter) {
+        RangeReplica range = ranges.get(new RangeKey(stream, rangeId));
+        if (range == null || stopped) {
+            waiter.onClosed();
+        } else if (range.log.nextIndex() > index) {
+            waiter.onData(index, range.recentFrom(index, maxBytes));
+        } else if (settled(range)) {
+            waiter.onEnded();
+        } else {
+            waiter.onNoData();
+        }
+    }
+
+    /**
      * Whether a range is sealed and no batch of it exists that this replica lacks: this node
      * sealed it, and every live holder reported it sealed and holds nothing more than this replica
      * (a batch a coordinator stamped before sealing is in its sealed report, so it is here too).

@@ -26,4 +26,7 @@ public interface TailWaiter {
      * anywhere. A reader of the range's key slice moves on to the next range.
      */
     void onEnded();
+
+    /** For {@link DataAgent#pollData}: the batch does not exist yet and the range has not ended. */
+    default void onNoData() {}
 }
