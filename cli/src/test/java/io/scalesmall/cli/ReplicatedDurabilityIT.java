@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The durability checker: five node processes, streams of three replicas, producers under load,
  * and every few seconds one node killed with SIGKILL (never more than one down at a time),
- * declared DEAD by the others, and restarted. At the end a reader gets every acknowledged message
- * back exactly once and in each producer's order.
+ * declared DEAD by the others, and restarted, while the ranges taking the producers' writes split
+ * (low split thresholds). At the end a reader gets every acknowledged message back exactly once
+ * and in each producer's order.
  *
  * <p>In the default build (Failsafe execution {@code durability-it}, about 90 s; skip it with
  * {@code -DskipDurabilityTests}). The client's debug log of the last run is kept in
@@ -66,7 +67,10 @@ class ReplicatedDurabilityIT {
         Path config = dir.resolve("node.properties");
         Files.writeString(
                 config,
-                "cluster.probe.interval.ms=500\ncluster.probe.timeout.ms=250\ncluster.sync.interval.ms=500\n",
+                "cluster.probe.interval.ms=500\ncluster.probe.timeout.ms=250\ncluster.sync.interval.ms=500\n"
+                        // Ranges taking a producer's writes split (and their halves again), amid the kills.
+                        + "split.rate.bytes=20000\nsplit.window.ms=2000\nsplit.check.interval.ms=500\n"
+                        + "split.max.ranges=11\n",
                 StandardCharsets.UTF_8);
         for (int i = 0; i < NODES; i++) {
             clusterPorts.add(NodeProcess.freePort());
@@ -175,6 +179,7 @@ class ReplicatedDurabilityIT {
     @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void everyAcknowledgedMessageSurvivesKillNineOfReplicasExactlyOnceInProducerOrder() throws Exception {
         Result r = run(new DurabilityPolicy(2, 2));
+        assertThat(r.currentRanges()).as("ranges split during the run").isGreaterThan(NODES);
         for (int p = 0; p < PRODUCERS; p++) {
             BitSet present = new BitSet();
             int previous = -1;
@@ -223,7 +228,7 @@ class ReplicatedDurabilityIT {
         assertThat(r.ackCount).isPositive();
     }
 
-    private record Result(List<BitSet> acked, long ackCount, Map<Integer, List<Integer>> seen) {}
+    private record Result(List<BitSet> acked, long ackCount, Map<Integer, List<Integer>> seen, int currentRanges) {}
 
     private Result run(DurabilityPolicy policy) throws Exception {
         ClientDiagnostics.logTo(Path.of("target", "durability-client.log"));
@@ -277,7 +282,16 @@ class ReplicatedDurabilityIT {
         System.out.printf(
                 "replicated durability (%s): %d acknowledged, %d failed, %d kills%n",
                 policy, ackCount.get(), failCount.get(), KILLS);
-        return new Result(acked, ackCount.get(), readBack(ackCount.get()));
+        Map<Integer, List<Integer>> seen = readBack(ackCount.get());
+        int current;
+        try (ScaleSmallClient admin = ScaleSmallClient.create(
+                ClientConfig.builder().servers(servers()).build())) {
+            current = (int) admin.metadata("durable").get(10, TimeUnit.SECONDS).streams().get(0).ranges().stream()
+                    .filter(io.scalesmall.protocol.MetadataResponse.Range::current)
+                    .count();
+        }
+        System.out.printf("%d current ranges at the end (%d at the start, the rest from splits)%n", current, NODES);
+        return new Result(acked, ackCount.get(), seen, current);
     }
 
     private void produce(int id, DurabilityPolicy policy, BitSet acked, AtomicLong ackCount, AtomicLong failCount) {
