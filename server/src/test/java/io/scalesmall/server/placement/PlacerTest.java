@@ -17,6 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class PlacerTest {
@@ -469,5 +472,49 @@ class PlacerTest {
                 .filteredOn(r -> !view.isCurrent(r))
                 .hasSize(3)
                 .allSatisfy(r -> assertThat(r.open()).isFalse());
+    }
+
+    @Property(tries = 60)
+    void splitsLeaveSlicesThatCoverTheKeySpaceOnceEachWithOneCurrentRange(
+            @ForAll @IntRange(min = 1, max = 4) int initialRanges,
+            @ForAll @IntRange(min = 1, max = 10) int splits,
+            @ForAll @IntRange(min = 2, max = 5) int nodes,
+            @ForAll long seed) {
+        World w = new World();
+        NodeId first = w.add(1, 100);
+        for (int n = 2; n <= nodes; n++) {
+            w.add(n, 100 * n);
+        }
+        w.createStream(first, "p", 2, initialRanges);
+        w.settle();
+        java.util.Random random = new java.util.Random(seed);
+        for (int i = 0; i < splits; i++) {
+            List<RangeInfo> current = w.view().current("p");
+            w.splitWanted.add("p/" + current.get(random.nextInt(current.size())).rangeId());
+            w.settle();
+        }
+
+        PlacementView view = w.view();
+        List<PlacementView.Slice> slices = view.slices("p");
+        assertThat(slices).hasSize(initialRanges + splits);
+        long next = 0;
+        for (PlacementView.Slice slice : slices) {
+            assertThat(slice.start()).as("slices are contiguous").isEqualTo(next);
+            next = slice.end();
+        }
+        assertThat(next).isEqualTo(RangeClaim.KEY_SPACE);
+        List<RangeInfo> current = view.current("p");
+        assertThat(current).hasSize(slices.size());
+        for (int i = 0; i < slices.size(); i++) {
+            RangeClaim d = current.get(i).descriptor();
+            assertThat(new PlacementView.Slice(d.startHash(), d.endHash())).isEqualTo(slices.get(i));
+        }
+        for (RangeInfo r : view.ranges("p").values()) {
+            if (!view.isCurrent(r)) {
+                assertThat(r.sealedBy())
+                        .as("a replaced range is sealed by all its holders")
+                        .containsAll(r.holders());
+            }
+        }
     }
 }
