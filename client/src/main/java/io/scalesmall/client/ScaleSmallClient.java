@@ -91,6 +91,7 @@ public final class ScaleSmallClient implements AutoCloseable {
         this.producers = new Producers(senders, config, producerId, this::resolveRanges);
         this.fetchDecoder = new BatchDecoder(range -> new Cursor(List.of(range)));
         senders.onMetadataNeeded(stream -> requestMetadata(List.of(stream)));
+        senders.onPlacement(producers::update);
         sender.start();
         long ageMs = config.metadataMaxAgeMs();
         sender.loop.scheduleAtFixedRate(this::refreshMetadata, ageMs, ageMs, TimeUnit.MILLISECONDS);

@@ -85,6 +85,8 @@ final class Sender implements FrameHandler.Listener {
     private volatile Limits limits;
     /** Asks for fresh metadata of a stream whose ranges changed (set by the client). */
     private volatile Consumer<String> metadataNeeded = stream -> {};
+
+    private volatile Consumer<io.scalesmall.protocol.MetadataResponse> placementReceived = placement -> {};
     /** Told when this sender's connection is lost, so that its ranges may move to other replicas. */
     private volatile Consumer<Sender> connectionLostListener = sender -> {};
     /** The servers this sender connects to, in turn. */
@@ -167,6 +169,11 @@ final class Sender implements FrameHandler.Listener {
     /** Where to ask for fresh metadata when a range turns out sealed or not held. */
     void onMetadataNeeded(Consumer<String> callback) {
         this.metadataNeeded = callback;
+    }
+
+    /** Where to apply the placement a "wrong node" answer carries (the client's routing). */
+    void onPlacement(Consumer<io.scalesmall.protocol.MetadataResponse> callback) {
+        this.placementReceived = callback;
     }
 
     /** Where to report a lost connection (the client's routing). */
@@ -850,6 +857,11 @@ final class Sender implements FrameHandler.Listener {
         rp.removeInflight(b);
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "{0} answered {1}: {2}", b.describe(nanoTime()), error.code(), error.message());
+        }
+        if (error.placement() != null
+                && (error.code() == ErrorCode.RANGE_SEALED || error.code() == ErrorCode.NOT_A_REPLICA)) {
+            // A "wrong node" answer names the placement: routing learns the range's successors now.
+            placementReceived.accept(error.placement());
         }
         if (error.code() == ErrorCode.RANGE_SEALED && rp.successors != null) {
             // Not stored: it belongs to the range(s) that replaced this one.

@@ -26,6 +26,7 @@ final class Senders {
     private final Sender bootstrap;
     private final Map<InetSocketAddress, Sender> byAddress = new ConcurrentHashMap<>();
     private volatile Consumer<String> metadataNeeded = stream -> {};
+    private volatile Consumer<io.scalesmall.protocol.MetadataResponse> placement = p -> {};
 
     Senders(ClientConfig config, Transport transport, InFlightLimiter limiter, Sender bootstrap) {
         this.config = config;
@@ -42,6 +43,13 @@ final class Senders {
         byAddress.values().forEach(s -> s.onMetadataNeeded(callback));
     }
 
+    /** Where a sender applies the placement a "wrong node" answer carries. */
+    void onPlacement(Consumer<io.scalesmall.protocol.MetadataResponse> callback) {
+        this.placement = callback;
+        bootstrap.onPlacement(callback);
+        byAddress.values().forEach(s -> s.onPlacement(callback));
+    }
+
     /** The bootstrap sender: control requests, and ranges whose replicas are unknown. */
     Sender bootstrap() {
         return bootstrap;
@@ -52,6 +60,7 @@ final class Senders {
         return byAddress.computeIfAbsent(address, a -> {
             Sender s = new Sender(config, transport, limiter, bootstrap.loop, List.of(a));
             s.onMetadataNeeded(metadataNeeded);
+            s.onPlacement(placement);
             s.onConnectionLost(this::connectionLost);
             s.start();
             return s;

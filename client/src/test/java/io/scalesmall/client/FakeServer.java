@@ -99,6 +99,11 @@ final class FakeServer implements AutoCloseable {
     private int sealedRange = -1;
     /** After {@link #splitRange}, the ranges of the lower and upper half of the key space. */
     private int[] halves;
+    /** Whether RANGE_SEALED answers carry the placement, as the node's do. */
+    private boolean placementInErrors;
+
+    private final java.util.concurrent.atomic.AtomicInteger metadataRequests =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private boolean keepBatches = true;
 
@@ -196,6 +201,16 @@ final class FakeServer implements AutoCloseable {
                 s.batchBySeq.clear();
             });
         });
+    }
+
+    /** From now on RANGE_SEALED answers carry the stream's placement ("wrong node" answers). */
+    void placementInErrors() {
+        run(() -> placementInErrors = true);
+    }
+
+    /** How many METADATA requests the server answered or refused. */
+    int metadataRequests() {
+        return metadataRequests.get();
     }
 
     /** Answers the next publishes with these errors, one each, storing nothing. */
@@ -448,7 +463,13 @@ final class FakeServer implements AutoCloseable {
         }
         if (request.rangeId() == sealedRange) {
             received.add(new Received(request.stream(), producerId, producerSeq, count, "error:RANGE_SEALED"));
-            respond(() -> error(ch, id, ErrorCode.RANGE_SEALED, "range " + sealedRange + " was replaced"));
+            MetadataResponse placement = placementInErrors ? describe(request.stream()) : null;
+            respond(() -> send(
+                    ch,
+                    FrameType.ERROR,
+                    id,
+                    new ErrorResponse(ErrorCode.RANGE_SEALED, "range " + sealedRange + " was replaced", placement)
+                            ::write));
             return;
         }
         ErrorCode injected = publishErrors.pollFirst();
@@ -643,7 +664,16 @@ final class FakeServer implements AutoCloseable {
         index[0] = to;
     }
 
+    private MetadataResponse describe(String stream) {
+        Stream s = streams.get(stream);
+        return new MetadataResponse(
+                NODE,
+                List.of(new MetadataResponse.Node(NODE, "127.0.0.1", port())),
+                List.of(new MetadataResponse.Stream(stream, s.options, ranges(s))));
+    }
+
     private void metadata(Channel ch, int id, MetadataRequest request) {
+        metadataRequests.incrementAndGet();
         for (String name : request.streams()) {
             if (!streams.containsKey(name)) {
                 error(ch, id, ErrorCode.UNKNOWN_STREAM, "stream '" + name + "' does not exist");

@@ -331,6 +331,29 @@ class PublishTest extends ClientTestSupport {
         }
     }
 
+    @Test
+    void aClientLearnsASplitFromTheRefusalAloneWithoutAskingForMetadata() {
+        ScaleSmallClient client = client(config().lingerMs(1).build());
+        client.publish("told", bytes("k0"), padded("first", 60)).join();
+        int asked = server.metadataRequests();
+        server.placementInErrors();
+        server.splitRange(7, 8);
+
+        List<CompletableFuture<PublishAck>> futures = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            futures.add(client.publish("told", bytes("k" + i % 10), padded("m" + i, 60)));
+        }
+        client.flush();
+
+        for (int i = 0; i < 100; i++) {
+            assertThat(futures.get(i).join().rangeId()).isEqualTo(halfOf("k" + i % 10));
+        }
+        assertThat(client.routedRanges("told")).containsExactly(7, 8);
+        assertThat(server.metadataRequests())
+                .as("METADATA requests after the split")
+                .isEqualTo(asked);
+    }
+
     /** The range of a key after the split of the key space into ranges 7 and 8. */
     private static int halfOf(String key) {
         return Integer.toUnsignedLong(Murmur3.hash32(bytes(key), 0)) < 0x8000_0000L ? 7 : 8;

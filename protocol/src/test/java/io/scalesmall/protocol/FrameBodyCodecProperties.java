@@ -111,6 +111,16 @@ class FrameBodyCodecProperties {
     }
 
     @Property
+    void aWrongNodeErrorRoundTripsWithThePlacementItCarries(
+            @ForAll ErrorCode code, @ForAll("metadataResponses") MetadataResponse placement) {
+        ErrorResponse error = new ErrorResponse(code, "range 3 of s was replaced", placement);
+        ByteBuf buf = Unpooled.buffer();
+        error.write(buf);
+        assertThat(ErrorResponse.read(buf)).isEqualTo(error);
+        assertThat(buf.isReadable()).isFalse();
+    }
+
+    @Property
     void streamOptionsRoundTrip(@ForAll("streamOptions") StreamOptions options) {
         ByteBuf buf = Unpooled.buffer();
         options.write(buf);

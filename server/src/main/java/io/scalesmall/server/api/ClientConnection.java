@@ -17,6 +17,7 @@ import io.scalesmall.protocol.HelloRequest;
 import io.scalesmall.protocol.HelloResponse;
 import io.scalesmall.protocol.MembersRequest;
 import io.scalesmall.protocol.MetadataRequest;
+import io.scalesmall.protocol.MetadataResponse;
 import io.scalesmall.protocol.NodeId;
 import io.scalesmall.protocol.PeerHello;
 import io.scalesmall.protocol.ProgressReport;
@@ -33,6 +34,7 @@ import io.scalesmall.server.replication.DataAgent;
 import io.scalesmall.server.storage.RangeLog;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -410,6 +412,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         ByteBuf out = acks();
         int start = FrameHeader.begin(out, FrameType.ERROR, requestId);
         new ErrorResponse(code, message).write(out);
+        FrameHeader.finish(out, start);
+        release(inFlightBytes);
+    }
+
+    @Override
+    public void publishMisrouted(int requestId, int inFlightBytes, ErrorCode code, String message, String stream) {
+        MetadataResponse placement;
+        try {
+            placement = server.metadata(new MetadataRequest(List.of(stream)));
+        } catch (RuntimeException e) {
+            placement = null; // the stream is not known here: the client asks for metadata
+        }
+        ByteBuf out = acks();
+        int start = FrameHeader.begin(out, FrameType.ERROR, requestId);
+        new ErrorResponse(code, message, placement).write(out);
         FrameHeader.finish(out, start);
         release(inFlightBytes);
     }

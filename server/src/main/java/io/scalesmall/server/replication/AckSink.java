@@ -15,6 +15,15 @@ public interface AckSink {
     /** The publish with {@code requestId} failed; {@code inFlightBytes} may be released. */
     void publishFailed(int requestId, int inFlightBytes, ErrorCode code, String message);
 
+    /**
+     * The publish with {@code requestId} went to a range this node does not hold or that was
+     * replaced: like {@link #publishFailed}, and the answer may carry the stream's placement, so
+     * the client need not ask for it.
+     */
+    default void publishMisrouted(int requestId, int inFlightBytes, ErrorCode code, String message, String stream) {
+        publishFailed(requestId, inFlightBytes, code, message);
+    }
+
     /** Called once after a burst of acks, so that they leave in one write. */
     void flush();
 }

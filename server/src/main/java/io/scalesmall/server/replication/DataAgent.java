@@ -219,7 +219,11 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         }
         if (refusal != null) {
             batch.release();
-            sink.publishFailed(requestId, inFlightBytes, code, refusal);
+            if (code == ErrorCode.NOT_A_REPLICA) {
+                sink.publishMisrouted(requestId, inFlightBytes, code, refusal, stream);
+            } else {
+                sink.publishFailed(requestId, inFlightBytes, code, refusal);
+            }
             return;
         }
         RangeReplica range;
@@ -259,13 +263,14 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             // Checked after the duplicates: a retry of a stored batch is acknowledged, and only a
             // batch refused here is certainly not stored, so the client may move it elsewhere.
             batch.release();
-            sink.publishFailed(
+            sink.publishMisrouted(
                     requestId,
                     inFlightBytes,
                     ErrorCode.RANGE_SEALED,
                     "range " + rangeId + " of " + stream
-                            + " was replaced by a placement change and takes no new writes; nothing of this batch"
-                            + " was stored; refresh the metadata");
+                            + " was replaced by a placement change or split and takes no new writes; nothing of"
+                            + " this batch was stored",
+                    stream);
             return;
         }
         switch (verdict) {

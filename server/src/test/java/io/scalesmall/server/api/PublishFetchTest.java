@@ -8,8 +8,10 @@ import io.scalesmall.protocol.BatchFormat;
 import io.scalesmall.protocol.DataResponse;
 import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.protocol.ErrorCode;
+import io.scalesmall.protocol.ErrorResponse;
 import io.scalesmall.protocol.FetchRequest;
 import io.scalesmall.protocol.FrameType;
+import io.scalesmall.protocol.PublishRequest;
 import io.scalesmall.protocol.PublishResponse;
 import io.scalesmall.protocol.RangeCursor;
 import io.scalesmall.protocol.StartPosition;
@@ -67,6 +69,33 @@ class PublishFetchTest {
             assertThat(ack.memoryAcks()).isEqualTo(1);
             assertThat(ack.duplicate()).isFalse();
             assertThat(fetchAll(c, "s", StartPosition.beginning())).containsExactly("a", "b");
+        }
+    }
+
+    @Test
+    void aPublishToARangeThisNodeDoesNotHoldIsToldTheStreamsPlacement() throws IOException {
+        try (RawClient c = helloed(DurabilityPolicy.MEMORY_1)) {
+            int held = c.range("s");
+            int notHeld = held + 1;
+            c.send(FrameType.PUBLISH, 5, b -> {
+                PublishRequest.writePrefix(b, "s", notHeld, null);
+                RawClient.writeBatch(b, 9, 0, List.of("lost?"));
+            });
+
+            RawClient.Frame f = c.read();
+            assertThat(f.type()).isEqualTo(FrameType.ERROR);
+            ErrorResponse error = ErrorResponse.read(f.body());
+            assertThat(error.code()).isEqualTo(ErrorCode.NOT_A_REPLICA);
+            assertThat(error.placement())
+                    .as("the placement a wrong-node answer carries")
+                    .isNotNull();
+            assertThat(error.placement().streams()).singleElement().satisfies(stream -> {
+                assertThat(stream.name()).isEqualTo("s");
+                assertThat(stream.ranges())
+                        .singleElement()
+                        .satisfies(r -> assertThat(r.rangeId()).isEqualTo(held));
+            });
+            assertThat(fetchAll(c, "s", StartPosition.beginning())).isEmpty();
         }
     }
 
