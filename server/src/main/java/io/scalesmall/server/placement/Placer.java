@@ -28,7 +28,8 @@ import java.util.function.Predicate;
  *   <li><b>Split.</b> When this node asks to split a current range it holds (the range is hot or
  *       big, see {@link SplitMonitor}), is the range's first live replica, and the stream has
  *       fewer current ranges than its limit, it creates one range for each half of the slice, on
- *       the same replicas (so it holds both), after the range; the halves are slices from then on,
+ *       the same replicas (so it holds both; ordered as each half's target ranks them, so the
+ *       halves' preferred coordinators spread), after the range; the halves are slices from then on,
  *       each with its own target replicas: where those differ, the Create rule replaces the half's
  *       range as for any placement change.
  *   <li><b>Adopt.</b> A node named as a replica of a current range it does not hold claims it.
@@ -192,8 +193,16 @@ public final class Placer {
                     PlacementView.Slice whole = new PlacementView.Slice(held.startHash(), held.endHash());
                     for (PlacementView.Slice half : List.of(whole.lower(), whole.upper())) {
                         int id = freshId(view, stream.stream(), self, salt ^ held.rangeId(), half.start(), created);
+                        List<NodeId> target = Placement.targetReplicas(
+                                stream.stream(), half.start(), half.end(), stream.replicationFactor(), candidates);
                         RangeClaim range = new RangeClaim(
-                                stream.stream(), id, half.start(), half.end(), since, held.replicas(), false);
+                                stream.stream(),
+                                id,
+                                half.start(),
+                                half.end(),
+                                since,
+                                orderedLike(held.replicas(), target),
+                                false);
                         created.add(range);
                         mine.put(key(range.stream(), id), range);
                     }
@@ -337,6 +346,25 @@ public final class Placer {
             }
         }
         return List.copyOf(out.values());
+    }
+
+    /**
+     * {@code replicas} with those in {@code target} first, in its order, then the others: a half
+     * keeps its range's replicas, but its first (its preferred coordinator) is the half's own.
+     */
+    private static List<NodeId> orderedLike(List<NodeId> replicas, List<NodeId> target) {
+        List<NodeId> out = new ArrayList<>(replicas.size());
+        for (NodeId t : target) {
+            if (replicas.contains(t)) {
+                out.add(t);
+            }
+        }
+        for (NodeId r : replicas) {
+            if (!out.contains(r)) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     /** The first of a range's replicas that is live, or null: the one that decides its split. */
