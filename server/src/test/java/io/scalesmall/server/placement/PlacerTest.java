@@ -389,10 +389,14 @@ class PlacerTest {
                 .filter(r -> r.descriptor().startHash() >= whole.start()
                         && r.descriptor().endHash() <= whole.end())
                 .toList();
+        List<Placement.Candidate> candidates = Placer.candidates(view);
         assertThat(halves).hasSize(2).allSatisfy(h -> {
-            assertThat(h.descriptor().sinceHlc())
-                    .isGreaterThan(parent.descriptor().sinceHlc());
+            RangeClaim d = h.descriptor();
+            assertThat(d.sinceHlc()).isGreaterThan(parent.descriptor().sinceHlc());
             assertThat(h.holders()).containsExactlyInAnyOrder(a, b, c);
+            assertThat(d.replicas())
+                    .as("a half's replicas in its own target order, so coordinators spread")
+                    .isEqualTo(Placement.targetReplicas("hot", d.startHash(), d.endHash(), 3, candidates));
         });
         RangeInfo sealedParent = view.range("hot", parent.rangeId());
         assertThat(sealedParent.sealedBy()).containsExactlyInAnyOrder(a, b, c);
