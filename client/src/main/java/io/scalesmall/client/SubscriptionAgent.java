@@ -431,6 +431,11 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
         return false;
     }
 
+    @Override
+    public boolean followsRead(int rangeId) {
+        return successors.contains(rangeId);
+    }
+
     /** The server says a range is sealed and read to its end: its successor follows. Event loop. */
     private void rangeEnded(int rangeId) {
         ended.add(rangeId);

@@ -74,6 +74,12 @@ final class SubscriptionConnection implements FrameHandler.Listener {
          */
         Set<Integer> frontier(MetadataResponse.Stream stream);
 
+        /**
+         * Whether the reader reached {@code rangeId} after older ranges of its keys that it reads:
+         * it then reads the range from its beginning, whatever the subscription's start.
+         */
+        boolean followsRead(int rangeId);
+
         /** The server refused the subscription for good. */
         void onFatal(ScaleSmallException error);
 
@@ -441,8 +447,11 @@ final class SubscriptionConnection implements FrameHandler.Listener {
     private void subscribe(Channel ch, int rangeId) {
         int id = ++nextRequestId;
         subscribeIds.put(rangeId, id);
+        // The plan was made at connect time: a range reached since then after its predecessors
+        // ended starts at its beginning (a start at the end would skip what it took meanwhile).
+        ResumePlan current = owner.followsRead(rangeId) ? plan.withSuccessors(Set.of(rangeId)) : plan;
         FetchRequest request =
-                new FetchRequest(stream, rangeId, plan.startIn(rangeId), config.subscriptionFrameBytes(), 0);
+                new FetchRequest(stream, rangeId, current.startIn(rangeId), config.subscriptionFrameBytes(), 0);
         ch.write(RequestFrames.encode(ch.alloc(), FrameType.SUBSCRIBE, id, request::write));
     }
 

@@ -482,12 +482,22 @@ class ReplicationTest {
         java.util.concurrent.ConcurrentLinkedQueue<String> received =
                 new java.util.concurrent.ConcurrentLinkedQueue<>();
         ScaleSmallClient reader = client(DurabilityPolicy.MEMORY_1, nodes.get(1));
+        java.util.concurrent.ConcurrentLinkedQueue<String> fromEnd = new java.util.concurrent.ConcurrentLinkedQueue<>();
         int keys = 20;
         int[] next = new int[keys];
         int sent = 0;
         String padding = "x".repeat(200);
         try (var sub = reader.subscribe(
-                "hot", From.beginning(), m -> received.add(new String(m.payload(), StandardCharsets.UTF_8)))) {
+                        "hot", From.beginning(), m -> received.add(new String(m.payload(), StandardCharsets.UTF_8)));
+                var tail = reader.subscribe(
+                        "hot", From.end(), m -> fromEnd.add(new String(m.payload(), StandardCharsets.UTF_8)))) {
+            // A subscription from the end that started before any publish must see them all too,
+            // once it has a position in each of the stream's three ranges.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> io.scalesmall.protocol.Cursor.fromToken(tail.cursor())
+                                    .ranges()
+                                    .size()
+                            == 3);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             int extraRounds = 3;
             while (extraRounds > 0 && System.nanoTime() < deadline) {
@@ -509,7 +519,7 @@ class ReplicationTest {
                     .as("current ranges after the splits")
                     .isEqualTo(6);
             int total = sent;
-            await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= total);
+            await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= total && fromEnd.size() >= total);
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> received.size() == total);
             assertThat(sub.isClosed()).isFalse();
         }
@@ -519,6 +529,7 @@ class ReplicationTest {
                 .anySatisfy(r -> assertThat(r.current()).isFalse());
         assertThat(received).doesNotHaveDuplicates().hasSize(sent);
         assertInKeyOrder(new ArrayList<>(received), next);
+        assertInKeyOrder(new ArrayList<>(fromEnd), next);
         // A fetching reader reads the ranges of each key in creation order too; a split range is
         // read past its end only once it settled on the node read (a disk=2 write may reach the
         // third replica later).
