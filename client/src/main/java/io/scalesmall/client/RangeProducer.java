@@ -69,6 +69,9 @@ final class RangeProducer {
 
     volatile long lastHash = 0xFFFF_FFFFL;
 
+    /** When the range was created (HLC), from metadata: a range replaces only older ones. */
+    volatile long sinceHlc;
+
     /**
      * The producers of the ranges that replaced this one when a placement change sealed it (one,
      * or the halves of a split), routing its keys; set once, when metadata shows the change.

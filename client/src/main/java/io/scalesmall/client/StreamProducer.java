@@ -119,6 +119,17 @@ final class StreamProducer {
         if (ranges.isEmpty() || expected != 1L << 32) {
             return router != null;
         }
+        for (MetadataResponse.Range r : ranges) {
+            for (RangeProducer known : byRangeId.values()) {
+                if (known.sinceHlc > r.sinceHlc()
+                        && known.firstHash <= r.lastHash()
+                        && r.firstHash() <= known.lastHash) {
+                    // A newer range of these keys is known: this view is older than ours (a node
+                    // that has not heard of a change yet) and must not route back.
+                    return router != null;
+                }
+            }
+        }
         RangeRouter old = router;
         List<RangeProducer> created = new ArrayList<>();
         List<RangeProducer> producers = new ArrayList<>();
@@ -136,6 +147,7 @@ final class StreamProducer {
                 known = factory.create(stream, r.rangeId(), replicas);
                 known.firstHash = r.firstHash();
                 known.lastHash = r.lastHash();
+                known.sinceHlc = r.sinceHlc();
                 byRangeId.put(r.rangeId(), known);
                 created.add(known);
             }

@@ -24,8 +24,8 @@ import java.util.TreeMap;
  * <p>Rules. A stream's definition is the earliest one claimed ({@link StreamClaim#precedes}). A
  * range is <i>open</i> while none of its holders has sealed it. The stream's key space is cut into
  * <i>slices</i>: first its initial slices ({@link Placement#slice}); a slice is cut in two halves
- * (a split) when a range of a smaller slice inside it is newer than every range of the slice
- * itself, and the halves are cut the same way. The newest range (creation HLC, then id) of each
+ * (a split) when a range of a slice inside one of its halves is newer than every range of the
+ * slice itself, and the halves are cut the same way. The newest range (creation HLC, then id) of each
  * slice is its current range if it is open; every other range is superseded, and its holders seal
  * it. So a split is recorded by nothing but the ranges it created, and a newer range of the whole
  * slice (a node that had not heard of the split) undoes it the same way everywhere.
@@ -68,9 +68,9 @@ public final class PlacementView {
      * @param end end, exclusive
      */
     public record Slice(long start, long end) {
-        /** True when this slice lies inside {@code other} and is smaller. */
-        boolean strictlyInside(Slice other) {
-            return start >= other.start && end <= other.end && (start != other.start || end != other.end);
+        /** True when this slice lies inside {@code other} (or is it). */
+        boolean within(Slice other) {
+            return start >= other.start && end <= other.end;
         }
 
         /** The slice of a range. */
@@ -225,16 +225,25 @@ public final class PlacementView {
     }
 
     private static void cut(Slice slice, Collection<RangeInfo> infos, List<Slice> leaves) {
+        if (!slice.splittable()) {
+            leaves.add(slice);
+            return;
+        }
         RangeClaim newest = newestOf(slice, infos);
+        Slice lower = slice.lower();
+        Slice upper = slice.upper();
         boolean split = false;
         for (RangeInfo info : infos) {
             RangeClaim r = info.descriptor();
-            if (Slice.of(r).strictlyInside(slice) && (newest == null || NEWEST_FIRST.compare(r, newest) < 0)) {
+            Slice s = Slice.of(r);
+            // Only a range inside one half records a split (a range across the middle, from a
+            // stream definition with other initial slices, does not).
+            if ((s.within(lower) || s.within(upper)) && (newest == null || NEWEST_FIRST.compare(r, newest) < 0)) {
                 split = true;
                 break;
             }
         }
-        if (split && slice.splittable()) {
+        if (split) {
             cut(slice.lower(), infos, leaves);
             cut(slice.upper(), infos, leaves);
         } else {
