@@ -404,11 +404,10 @@ public final class ScaleSmallClient implements AutoCloseable {
         return metadata(stream).thenCompose(md -> fetchRanges(stream, from, maxBytes, maxWaitMs, rangesOf(md, stream)));
     }
 
-    /** A range to fetch, its key slice and creation time, and the nodes holding it, in the order to try them. */
-    private record RangeHolders(
-            int rangeId, long firstHash, long lastHash, long sinceHlc, List<InetSocketAddress> holders) {
-        boolean overlaps(RangeHolders other) {
-            return firstHash <= other.lastHash && other.firstHash <= lastHash;
+    /** A range to fetch and the nodes holding it, in the order to try them. */
+    private record RangeHolders(MetadataResponse.Range range, List<InetSocketAddress> holders) {
+        int rangeId() {
+            return range.rangeId();
         }
     }
 
@@ -423,38 +422,49 @@ public final class ScaleSmallClient implements AutoCloseable {
                         MetadataResponse.Node n = md.nodes().get(index);
                         holders.add(new InetSocketAddress(n.host(), n.port()));
                     }
-                    out.add(new RangeHolders(r.rangeId(), r.firstHash(), r.lastHash(), r.sinceHlc(), holders));
+                    out.add(new RangeHolders(r, holders));
                 }
             }
         }
         // Oldest first: each key's ranges in the order they must be read.
-        out.sort(java.util.Comparator.comparingLong(RangeHolders::sinceHlc).thenComparingInt(RangeHolders::rangeId));
+        out.sort((a, b) -> RangeHistory.OLDEST_FIRST.compare(a.range(), b.range()));
         return out;
     }
 
     /**
-     * Fetches the stream's ranges in waves: a range is fetched once every older range overlapping
-     * it (its keys' earlier history) has answered that it ended, so each key's messages come in
-     * order; ranges whose history has not ended keep their cursor for the next fetch.
+     * Fetches the stream's ranges in waves ({@link RangeHistory}): a range is fetched once every
+     * older range overlapping it (its keys' earlier history) has answered that it ended, or lies
+     * wholly before the start, so each key's messages come in order; ranges whose history has not
+     * ended keep their cursor for the next fetch. Only a wave that follows waves without messages
+     * waits for data.
      */
     private CompletableFuture<FetchResult> fetchRanges(
             String stream, From from, int maxBytes, int maxWaitMs, List<RangeHolders> ranges) {
+        List<MetadataResponse.Range> all = new ArrayList<>(ranges.size());
+        ranges.forEach(r -> all.add(r.range()));
+        java.util.Set<Integer> skipped = new java.util.HashSet<>();
+        for (MetadataResponse.Range r : all) {
+            if (RangeHistory.beforeStart(from, r, all)) {
+                skipped.add(r.rangeId());
+            }
+        }
         Map<Integer, RangeFetch> fetched = new ConcurrentHashMap<>();
         Cursor base = from.kind() == StartPosition.Kind.CURSOR ? from.cursor() : new Cursor(List.of());
-        return fetchWave(stream, from, maxBytes, maxWaitMs, ranges, fetched).thenApply(v -> {
-            List<ReceivedMessage> messages = new ArrayList<>();
-            Cursor next = base;
-            boolean truncated = false;
-            for (RangeHolders range : ranges) {
-                RangeFetch f = fetched.get(range.rangeId());
-                if (f != null) {
-                    messages.addAll(f.messages());
-                    next = next.with(f.position());
-                    truncated |= f.truncated();
-                }
-            }
-            return new FetchResult(messages, next.toToken(), truncated);
-        });
+        return fetchWave(stream, from, maxBytes, maxWaitMs, ranges, skipped, fetched)
+                .thenApply(v -> {
+                    List<ReceivedMessage> messages = new ArrayList<>();
+                    Cursor next = base;
+                    boolean truncated = false;
+                    for (RangeHolders range : ranges) {
+                        RangeFetch f = fetched.get(range.rangeId());
+                        if (f != null) {
+                            messages.addAll(f.messages());
+                            next = next.with(f.position());
+                            truncated |= f.truncated();
+                        }
+                    }
+                    return new FetchResult(messages, next.toToken(), truncated);
+                });
     }
 
     private CompletableFuture<Void> fetchWave(
@@ -463,18 +473,21 @@ public final class ScaleSmallClient implements AutoCloseable {
             int maxBytes,
             int maxWaitMs,
             List<RangeHolders> ranges,
+            java.util.Set<Integer> skipped,
             Map<Integer, RangeFetch> fetched) {
         List<RangeHolders> ready = new ArrayList<>();
         for (int i = 0; i < ranges.size(); i++) {
             RangeHolders range = ranges.get(i);
-            if (fetched.containsKey(range.rangeId())) {
+            if (fetched.containsKey(range.rangeId()) || skipped.contains(range.rangeId())) {
                 continue;
             }
             boolean historyEnded = true;
             for (int j = 0; j < i && historyEnded; j++) {
                 RangeHolders older = ranges.get(j);
                 RangeFetch f = fetched.get(older.rangeId());
-                historyEnded = !older.overlaps(range) || (f != null && f.ended());
+                historyEnded = !RangeHistory.overlap(older.range(), range.range())
+                        || skipped.contains(older.rangeId())
+                        || (f != null && f.ended());
             }
             if (historyEnded) {
                 ready.add(range);
@@ -483,6 +496,11 @@ public final class ScaleSmallClient implements AutoCloseable {
         if (ready.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
+        boolean anyMessages = false;
+        for (RangeFetch f : fetched.values()) {
+            anyMessages |= !f.messages().isEmpty();
+        }
+        int waitMs = anyMessages ? 0 : maxWaitMs;
         List<CompletableFuture<RangeFetch>> parts = new ArrayList<>(ready.size());
         for (RangeHolders range : ready) {
             int rangeId = range.rangeId();
@@ -490,14 +508,14 @@ public final class ScaleSmallClient implements AutoCloseable {
             RangeCursor seed = from.kind() == StartPosition.Kind.CURSOR
                     ? from.cursor().range(rangeId)
                     : RangeCursor.beginning(rangeId);
-            FetchRequest request = new FetchRequest(stream, rangeId, start, maxBytes, maxWaitMs);
+            FetchRequest request = new FetchRequest(stream, rangeId, start, maxBytes, waitMs);
             parts.add(fetchRange(stream, request, seed, range.holders(), 0).thenApply(f -> {
                 fetched.put(rangeId, f);
                 return f;
             }));
         }
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
-                .thenCompose(v -> fetchWave(stream, from, maxBytes, maxWaitMs, ranges, fetched));
+                .thenCompose(v -> fetchWave(stream, from, maxBytes, maxWaitMs, ranges, skipped, fetched));
     }
 
     /**

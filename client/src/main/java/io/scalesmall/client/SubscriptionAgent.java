@@ -347,7 +347,7 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
     @Override
     public Set<Integer> frontier(MetadataResponse.Stream description) {
         List<MetadataResponse.Range> all = new ArrayList<>(description.ranges());
-        all.sort(OLDEST_FIRST);
+        all.sort(RangeHistory.OLDEST_FIRST);
         for (MetadataResponse.Range r : all) {
             if (!classified.add(r.rangeId())) {
                 continue;
@@ -357,12 +357,12 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
                 if (older == r) {
                     break;
                 }
-                followsRead |= overlap(older, r) && !skipped.contains(older.rangeId());
+                followsRead |= RangeHistory.overlap(older, r) && !skipped.contains(older.rangeId());
             }
             if (followsRead) {
                 // Reached after ranges the reader reads: it holds later messages, read it whole.
                 successors.add(r.rangeId());
-            } else if (beforeStart(r, all)) {
+            } else if (RangeHistory.beforeStart(from, r, all)) {
                 skipped.add(r.rangeId());
                 ended.add(r.rangeId());
             }
@@ -377,58 +377,13 @@ final class SubscriptionAgent implements Subscription, SubscriptionConnection.Ow
                 if (older == r) {
                     break;
                 }
-                ready &= !overlap(older, r) || ended.contains(older.rangeId());
+                ready &= !RangeHistory.overlap(older, r) || ended.contains(older.rangeId());
             }
             if (ready) {
                 out.add(r.rangeId());
             }
         }
         return out;
-    }
-
-    private static final java.util.Comparator<MetadataResponse.Range> OLDEST_FIRST = java.util.Comparator.comparingLong(
-                    MetadataResponse.Range::sinceHlc)
-            .thenComparingInt(MetadataResponse.Range::rangeId);
-
-    private static boolean overlap(MetadataResponse.Range a, MetadataResponse.Range b) {
-        return a.firstHash() <= b.lastHash() && b.firstHash() <= a.lastHash();
-    }
-
-    /**
-     * Whether the subscription's start lies after all of a range, which it then skips: for a start
-     * at the end, a newer range overlaps it; for a timestamp, a newer range overlapping it was
-     * created by then; for a cursor, the cursor has no position in it but has one in a newer range
-     * overlapping it (the reader read it to its end). Placement history is each key's ranges in
-     * creation order, whatever splits cut their slices.
-     */
-    private boolean beforeStart(MetadataResponse.Range r, List<MetadataResponse.Range> all) {
-        if (from.kind() == StartPosition.Kind.CURSOR && inCursor(r.rangeId())) {
-            return false;
-        }
-        for (MetadataResponse.Range newer : all) {
-            if (OLDEST_FIRST.compare(newer, r) <= 0 || !overlap(newer, r)) {
-                continue;
-            }
-            boolean skips = switch (from.kind()) {
-                case END -> true;
-                case TIMESTAMP -> (newer.sinceHlc() >>> 16) <= from.timestampMs();
-                case CURSOR -> inCursor(newer.rangeId());
-                default -> false;
-            };
-            if (skips) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean inCursor(int rangeId) {
-        for (RangeCursor c : from.cursor().ranges()) {
-            if (c.rangeId() == rangeId) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

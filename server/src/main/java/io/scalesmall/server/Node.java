@@ -205,11 +205,6 @@ public final class Node implements AutoCloseable {
         return agent;
     }
 
-    /**
-     * A node whose volume stays over its high watermark after retention offers no capacity, so
-     * placement gives it no new range and replaces its current ones for new writes; it offers its
-     * capacity again once retention got under the watermark. Cluster thread.
-     */
     /** Measures the open ranges this node holds and asks placement to split the hot or big ones. */
     private void reviewSplits() {
         List<SplitMonitor.Load> loads = new ArrayList<>();
@@ -223,6 +218,11 @@ public final class Node implements AutoCloseable {
         placement.requestSplits(splits.review(System.currentTimeMillis(), loads));
     }
 
+    /**
+     * A node whose volume stays over its high watermark after retention offers no capacity, so
+     * placement gives it no new range and replaces its current ones for new writes; it offers its
+     * capacity again once retention got under the watermark. Cluster thread.
+     */
     private void reviewCapacity() {
         boolean full = agent.overHighWatermark();
         long now = System.currentTimeMillis();

@@ -418,18 +418,30 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
 
     @Override
     public void publishMisrouted(int requestId, int inFlightBytes, ErrorCode code, String message, String stream) {
-        MetadataResponse placement;
-        try {
-            placement = server.metadata(new MetadataRequest(List.of(stream)));
-        } catch (RuntimeException e) {
-            placement = null; // the stream is not known here: the client asks for metadata
+        // A producer that hits a split has a burst of batches refused: describe the stream once
+        // per placement view (data agent thread, like every call of this sink).
+        Object view = server.placement().view();
+        if (view != misroutedView || !stream.equals(misroutedStream)) {
+            try {
+                misroutedPlacement = server.metadata(new MetadataRequest(List.of(stream)));
+            } catch (RuntimeException e) {
+                misroutedPlacement = null; // the stream is not known here: the client asks for metadata
+            }
+            misroutedView = view;
+            misroutedStream = stream;
         }
+        MetadataResponse placement = misroutedPlacement;
         ByteBuf out = acks();
         int start = FrameHeader.begin(out, FrameType.ERROR, requestId);
         new ErrorResponse(code, message, placement).write(out);
         FrameHeader.finish(out, start);
         release(inFlightBytes);
     }
+
+    // The placement last sent with a misrouted publish's answer. Data agent thread.
+    private Object misroutedView;
+    private String misroutedStream;
+    private MetadataResponse misroutedPlacement;
 
     @Override
     public void flush() {
