@@ -376,6 +376,73 @@ class ReplicationTest {
                         () -> assertThat(readAllFrom(nodes.get(0), "kept")).containsExactlyInAnyOrderElementsOf(sent));
     }
 
+    @Test
+    void aCopyOfARangeWhoseOldestBatchesRetentionDeletedStartsAtTheOldestBatchLeft() throws Exception {
+        Properties settings = new Properties();
+        settings.setProperty("replication.restore.delay.ms", "1000");
+        settings.setProperty("segment.bytes", "16384");
+        settings.setProperty("retention.check.interval.ms", "200");
+        startCluster(3, settings);
+        ScaleSmallClient writer = client(new DurabilityPolicy(2, 2), nodes.get(0), nodes.get(1));
+        assertThat(writer.createStream("trimmed", new io.scalesmall.protocol.StreamOptions(2, -1, 64 * 1024))
+                        .get(10, TimeUnit.SECONDS))
+                .isTrue();
+        byte[] key = bytes("one-key");
+        java.util.Random random = new java.util.Random(7);
+        for (int round = 0; round < 10; round++) {
+            List<String> batch = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                // Incompressible, so that the stored bytes pass the retention limit.
+                batch.add("t" + (round * 100 + i) + ":" + new java.math.BigInteger(1000, random).toString(36));
+            }
+            publishAll(writer, "trimmed", key, batch);
+        }
+        MetadataResponse md = writer.metadata("trimmed").get(10, TimeUnit.SECONDS);
+        int rangeId = md.streams().get(0).ranges().stream()
+                .filter(r -> holdersOf("trimmed", r.rangeId()).stream()
+                        .allMatch(n -> logOf(n, "trimmed", r.rangeId()).sizeBytes() > 0))
+                .findFirst()
+                .orElseThrow()
+                .rangeId();
+        List<Node> holders = holdersOf("trimmed", rangeId);
+        // Retention deleted the oldest batches on both holders: nobody has them any more.
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> holders.stream()
+                        .allMatch(n -> logOf(n, "trimmed", rangeId).firstIndex() > 1));
+        Node leaver = holders.get(0);
+        Node survivor = holders.get(1);
+        long newest = logOf(survivor, "trimmed", rangeId).lastHlcTime();
+        nodes.remove(leaver);
+        leaver.close();
+
+        // The third node takes a copy once the restore delay passed, and fills it from the oldest
+        // batch the survivor still has to its newest.
+        Node third = nodes.stream().filter(n -> n != survivor).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(third.agent().log("trimmed", rangeId))
+                        .as("the restored copy")
+                        .isNotNull()
+                        .satisfies(log -> assertThat(log.lastHlcTime()).isEqualTo(newest)));
+    }
+
+    private List<Node> holdersOf(String stream, int rangeId) {
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes) {
+            if (n.agent().catalog().range(stream, rangeId) != null) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    private static RangeLog logOf(Node node, String stream, int rangeId) {
+        try {
+            return node.agent().log(stream, rangeId);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** How many running nodes hold a range with as many bytes as its largest copy. */
     private long completeCopies(String stream, int rangeId) throws Exception {
         long largest = 0;

@@ -67,7 +67,9 @@ final class CoordinatorIndex {
             // Only a damaged log repeats a sequence; what is held does not shrink.
             return;
         }
-        if (c == null) {
+        if (c == null || seq > c.lastSeq + 1) {
+            // The first batch, or one after batches retention deleted on every replica before
+            // this one got them: a new contiguous run starts here.
             c = new Coordinator();
             c.firstSeq = seq;
             coordinators.put(coordinator, c);

@@ -449,7 +449,8 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                     at += total;
                     continue;
                 }
-                if (seq == last + 1) {
+                long next = seq > last + 1 ? range.nextWanted(coordinator, directory::isLive) : last + 1;
+                if (seq == next) {
                     Appended result = appendReplicated(range, batches.retainedSlice(at, total), coordinator, seq);
                     if (result == Appended.FAILED) {
                         return;
@@ -463,8 +464,9 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                         blocked.add(coordinator);
                         pullWhatOthersHold(range);
                     }
-                } else if (seq > last + 1 && !pulled) {
-                    pulled = requestPull(range, header.from(), coordinator, last + 1, true);
+                } else if (seq > next && !pulled) {
+                    NodeId source = range.sourceFor(coordinator, next, directory::isLive);
+                    pulled = requestPull(range, source == null ? header.from() : source, coordinator, next, true);
                 }
                 at += total;
             }
@@ -579,17 +581,15 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 fillRefilledMs += added * 1000 / rate;
             }
         }
-        long[] theirs = new long[1];
         for (NodeId coordinator : range.knownCoordinators()) {
             if (fillTokens < config.repairPullBytes()) {
                 return;
             }
-            theirs[0] = 0;
-            NodeId ahead = range.aheadFor(coordinator, theirs);
+            long from = range.nextWanted(coordinator, directory::isLive);
+            NodeId ahead = range.sourceFor(coordinator, from, directory::isLive);
             if (ahead != null
-                    && directory.isLive(ahead)
                     && !range.pullsInFlight.containsKey(coordinator)
-                    && requestPull(range, ahead, coordinator, range.coordinators.lastSeq(coordinator) + 1, true)) {
+                    && requestPull(range, ahead, coordinator, from, true)) {
                 fillTokens -= config.repairPullBytes();
             }
         }
@@ -597,12 +597,11 @@ public final class DataAgent implements AutoCloseable, SyncListener {
 
     /** Pulls, now, every coordinator's batches some live replica holds and this one lacks. */
     private void pullWhatOthersHold(RangeReplica range) {
-        long[] theirs = new long[1];
         for (NodeId coordinator : range.knownCoordinators()) {
-            theirs[0] = 0;
-            NodeId ahead = range.aheadFor(coordinator, theirs);
-            if (ahead != null && directory.isLive(ahead)) {
-                requestPull(range, ahead, coordinator, range.coordinators.lastSeq(coordinator) + 1, true);
+            long from = range.nextWanted(coordinator, directory::isLive);
+            NodeId ahead = range.sourceFor(coordinator, from, directory::isLive);
+            if (ahead != null) {
+                requestPull(range, ahead, coordinator, from, true);
             }
         }
     }
@@ -1192,16 +1191,15 @@ public final class DataAgent implements AutoCloseable, SyncListener {
      * their deadline.
      */
     private void repair(long nowMs) {
-        long[] theirs = new long[1];
         for (RangeReplica range : ranges.values()) {
             if (nowMs - range.lastReportMs >= config.repairIntervalMs()) {
                 report(range, nowMs);
             }
             for (NodeId coordinator : range.knownCoordinators()) {
-                theirs[0] = 0;
-                NodeId ahead = range.aheadFor(coordinator, theirs);
-                if (ahead != null && directory.isLive(ahead)) {
-                    requestPull(range, ahead, coordinator, range.coordinators.lastSeq(coordinator) + 1, false);
+                long from = range.nextWanted(coordinator, directory::isLive);
+                NodeId ahead = range.sourceFor(coordinator, from, directory::isLive);
+                if (ahead != null) {
+                    requestPull(range, ahead, coordinator, from, false);
                 }
             }
             expirePending(range, nowMs);

@@ -120,9 +120,10 @@ final class RangeReplica {
         }
         Map<NodeId, long[]> byCoordinator = peerProgress.computeIfAbsent(report.from(), id -> new HashMap<>());
         for (ProgressReport.Entry e : report.entries()) {
-            long[] known = byCoordinator.computeIfAbsent(e.coordinator(), id -> new long[2]);
+            long[] known = byCoordinator.computeIfAbsent(e.coordinator(), id -> new long[3]);
             known[0] = Math.max(known[0], e.memorySeq());
             known[1] = Math.max(known[1], e.diskSeq());
+            known[2] = Math.max(known[2], e.firstSeq());
         }
     }
 
@@ -194,26 +195,49 @@ final class RangeReplica {
     ProgressReport report(NodeId self, boolean sealed) {
         List<ProgressReport.Entry> entries = new ArrayList<>();
         for (NodeId c : coordinators.coordinators()) {
-            entries.add(new ProgressReport.Entry(c, coordinators.lastSeq(c), diskSeq.getOrDefault(c, 0L)));
+            entries.add(new ProgressReport.Entry(
+                    c, coordinators.lastSeq(c), diskSeq.getOrDefault(c, 0L), Math.max(1, coordinators.firstSeq(c))));
         }
         return new ProgressReport(key.stream(), key.rangeId(), self, sealed, entries);
     }
 
     /**
-     * For repair: a replica that reported holding more of a coordinator than this one does, with
-     * how far; null when no replica is ahead for {@code coordinator}.
+     * For repair: the live replica to pull a coordinator's batches from {@code fromSeq} on: one
+     * that reported holding them (still holding {@code fromSeq}), the one holding most; null when
+     * none does.
      */
-    NodeId aheadFor(NodeId coordinator, long[] theirSeq) {
-        long ours = coordinators.lastSeq(coordinator);
+    NodeId sourceFor(NodeId coordinator, long fromSeq, java.util.function.Predicate<NodeId> live) {
         NodeId best = null;
+        long bestSeq = 0;
         for (Map.Entry<NodeId, Map<NodeId, long[]>> e : peerProgress.entrySet()) {
             long[] p = e.getValue().get(coordinator);
-            if (p != null && p[0] > ours && (best == null || p[0] > theirSeq[0])) {
+            if (p != null
+                    && p[0] >= fromSeq
+                    && Math.max(1, p[2]) <= fromSeq
+                    && p[0] > bestSeq
+                    && live.test(e.getKey())) {
                 best = e.getKey();
-                theirSeq[0] = p[0];
+                bestSeq = p[0];
             }
         }
         return best;
+    }
+
+    /**
+     * Where this replica's next batch of {@code coordinator} may start: the one after what it
+     * holds, or, when every live replica ahead of it reported holding nothing older than some later
+     * sequence (retention deleted the batches in between everywhere), that sequence.
+     */
+    long nextWanted(NodeId coordinator, java.util.function.Predicate<NodeId> live) {
+        long next = coordinators.lastSeq(coordinator) + 1;
+        long oldestLeft = Long.MAX_VALUE;
+        for (Map.Entry<NodeId, Map<NodeId, long[]>> e : peerProgress.entrySet()) {
+            long[] p = e.getValue().get(coordinator);
+            if (p != null && p[0] >= next && live.test(e.getKey())) {
+                oldestLeft = Math.min(oldestLeft, Math.max(1, p[2]));
+            }
+        }
+        return oldestLeft != Long.MAX_VALUE && oldestLeft > next ? oldestLeft : next;
     }
 
     /** Every coordinator this replica or another reported batches of. */
