@@ -73,23 +73,33 @@ final class Senders {
     }
 
     /**
-     * A sender lost its connection: each of its ranges with another replica moves there. Event
-     * loop.
+     * A sender lost its connection (or could not make one): each of its ranges with another replica
+     * moves to the next one; for a range with none, the client asks where its stream's ranges are
+     * now (its only replica may have left, its copies living on elsewhere). Event loop.
      */
     private void connectionLost(Sender lost) {
+        java.util.Set<String> refresh = new java.util.LinkedHashSet<>();
         for (RangeProducer rp : lost.ranges()) {
             List<InetSocketAddress> replicas = rp.replicas;
-            if (rp.sender != lost || replicas.size() < 2 || !rp.inflight.isEmpty()) {
+            if (rp.sender != lost || !rp.inflight.isEmpty()) {
                 continue;
             }
-            rp.replicaIndex = (rp.replicaIndex + 1) % replicas.size();
-            InetSocketAddress next = replicas.get(rp.replicaIndex);
-            if (lost.servers().contains(next)) {
+            InetSocketAddress next = null;
+            for (int i = 1; i <= replicas.size() && next == null; i++) {
+                int index = (rp.replicaIndex + i) % replicas.size();
+                if (!lost.servers().contains(replicas.get(index))) {
+                    rp.replicaIndex = index;
+                    next = replicas.get(index);
+                }
+            }
+            if (next == null) {
+                refresh.add(rp.stream);
                 continue;
             }
             LOG.log(Level.DEBUG, "range {0}/{1}: moving to replica {2}", rp.stream, rp.rangeId, next);
             rp.moveTo(forAddress(next));
         }
+        refresh.forEach(metadataNeeded);
     }
 
     /** Every sender's state, for diagnostics. Event loop. */

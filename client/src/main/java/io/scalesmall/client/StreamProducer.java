@@ -106,6 +106,14 @@ final class StreamProducer {
         for (MetadataResponse.Range r : description.ranges()) {
             if (r.current()) {
                 ranges.add(r);
+            } else {
+                RangeProducer known = byRangeId.get(r.rangeId());
+                if (known != null && !r.replicas().isEmpty()) {
+                    // A replaced range's holders, live ones first: its batches still pending
+                    // reach one of them, which answers with the range's successors, even after
+                    // the replicas it had when it was current left.
+                    known.replicas = addresses(r, nodes);
+                }
             }
         }
         ranges.sort((a, b) -> Long.compare(a.firstHash(), b.firstHash()));
@@ -134,15 +142,10 @@ final class StreamProducer {
         List<RangeProducer> created = new ArrayList<>();
         List<RangeProducer> producers = new ArrayList<>();
         for (MetadataResponse.Range r : ranges) {
-            List<java.net.InetSocketAddress> replicas =
-                    new ArrayList<>(r.replicas().size());
-            for (int index : r.replicas()) {
-                MetadataResponse.Node n = nodes.get(index);
-                replicas.add(new java.net.InetSocketAddress(n.host(), n.port()));
-            }
+            List<java.net.InetSocketAddress> replicas = addresses(r, nodes);
             RangeProducer known = byRangeId.get(r.rangeId());
             if (known != null) {
-                known.replicas = List.copyOf(replicas);
+                known.replicas = replicas;
             } else {
                 known = factory.create(stream, r.rangeId(), replicas);
                 known.firstHash = r.firstHash();
@@ -192,6 +195,16 @@ final class StreamProducer {
         router = next;
         routed.complete(null);
         return true;
+    }
+
+    private static List<java.net.InetSocketAddress> addresses(
+            MetadataResponse.Range r, List<MetadataResponse.Node> nodes) {
+        List<java.net.InetSocketAddress> replicas = new ArrayList<>(r.replicas().size());
+        for (int index : r.replicas()) {
+            MetadataResponse.Node n = nodes.get(index);
+            replicas.add(new java.net.InetSocketAddress(n.host(), n.port()));
+        }
+        return List.copyOf(replicas);
     }
 
     /** Adds the producers that take {@code p}'s keys now: itself, or its successors', in hash order. */
