@@ -24,7 +24,9 @@ import picocli.CommandLine.Parameters;
  * counts only the responder's own data. A range's size is the largest copy; its
  * under-replicated batches are those its fullest replica holds beyond its emptiest one, a
  * replica that does not answer counting as empty (its copies cannot be read now) unless it left
- * the cluster gracefully (it handed its data off first).
+ * the cluster, and all of its batches while it has fewer live copies than the stream's
+ * replication factor (capped by the live members): a node stopped with SIGTERM also shows LEFT,
+ * and its copies count as missing until other nodes restored them.
  */
 @Command(
         name = "streams",
@@ -107,12 +109,19 @@ final class StreamsCommand implements Callable<Integer> {
         return stored;
     }
 
-    private static Map<String, Object> describe(
+    /**
+     * One stream as printed: its ranges, each with its copies (from {@code stored}, each node's own
+     * answer, by "stream/rangeId") and the members' statuses.
+     */
+    static Map<String, Object> describe(
             MetadataResponse view, Stream stream, Map<NodeId, Map<String, Range>> stored, Map<NodeId, String> status) {
         List<Map<String, Object>> ranges = new ArrayList<>();
         long sizeBytes = 0;
         long batches = 0;
         long under = 0;
+        long liveMembers =
+                status.values().stream().filter(StreamsCommand::isLive).count();
+        long wanted = Math.min(stream.options().replicationFactor(), liveMembers);
         List<Range> bySlice = new ArrayList<>(stream.ranges());
         // By key slice, then oldest first, for people; splits make slices nest.
         bySlice.sort(Comparator.comparingLong(Range::firstHash).thenComparingLong(Range::sinceHlc));
@@ -121,6 +130,7 @@ final class StreamsCommand implements Callable<Integer> {
             long most = 0;
             long fewest = Long.MAX_VALUE;
             long biggest = 0;
+            long liveCopies = 0;
             for (int index : r.replicas()) {
                 MetadataResponse.Node n = view.nodes().get(index);
                 Map<String, Range> own = stored.get(n.id());
@@ -128,6 +138,7 @@ final class StreamsCommand implements Callable<Integer> {
                 long copyBatches = copy == null ? 0 : copy.batches();
                 long copyBytes = copy == null ? 0 : copy.sizeBytes();
                 boolean left = "LEFT".equals(status.get(n.id()));
+                liveCopies += isLive(status.get(n.id())) ? 1 : 0;
                 most = Math.max(most, copyBatches);
                 if (!left) {
                     // A node that left handed its data off first; one that died still owes its copy.
@@ -144,6 +155,10 @@ final class StreamsCommand implements Callable<Integer> {
                 replicas.add(o);
             }
             long missing = fewest == Long.MAX_VALUE ? 0 : most - fewest;
+            if (liveCopies < wanted) {
+                // Copies that left with a stopped node (or were never made) count until restored.
+                missing = most;
+            }
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("rangeId", r.rangeId());
             o.put("firstHash", r.firstHash());
@@ -202,5 +217,9 @@ final class StreamsCommand implements Callable<Integer> {
         if (streams.isEmpty()) {
             out.println("(no streams)");
         }
+    }
+
+    private static boolean isLive(String status) {
+        return "ALIVE".equals(status) || "SUSPECT".equals(status);
     }
 }
