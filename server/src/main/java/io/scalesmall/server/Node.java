@@ -80,7 +80,7 @@ public final class Node implements AutoCloseable {
     private final Object drainLock = new Object();
 
     private IncarnationFile incarnationFile;
-    private boolean closed;
+    private volatile boolean closed;
 
     private Node(NodeConfig config) throws IOException, InterruptedException {
         this.config = config;
@@ -252,6 +252,23 @@ public final class Node implements AutoCloseable {
      */
     public void afterDrain(java.util.function.Consumer<Boolean> task) {
         this.afterDrain = task;
+    }
+
+    /**
+     * Why this node should not get traffic yet, or null when it is ready: it recovered its logs
+     * (before it started serving), a seed answered its join with the cluster's state (or it had
+     * none to join through), and it is neither leaving nor stopping.
+     */
+    public String notReadyReason() {
+        ClusterAgent plane = cluster;
+        if (closed) {
+            return "the node is stopping";
+        } else if (plane == null || !plane.joined()) {
+            return "joining the cluster: no seed has answered with the cluster's state yet";
+        } else if (draining()) {
+            return "handing its data off to leave the cluster";
+        }
+        return null;
     }
 
     /** True once this node was asked to hand its data off and leave. */

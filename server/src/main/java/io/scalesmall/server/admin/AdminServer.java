@@ -1,5 +1,6 @@
 package io.scalesmall.server.admin;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -29,6 +30,7 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.scalesmall.server.Node;
 import io.scalesmall.server.cluster.ClusterCounters;
+import io.scalesmall.server.cluster.MemberEntry;
 import io.scalesmall.server.cluster.MemberStatus;
 import io.scalesmall.server.cluster.net.ClusterAgent;
 import io.scalesmall.server.replication.RangeKey;
@@ -36,6 +38,10 @@ import io.scalesmall.server.storage.RangeLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -206,6 +212,37 @@ public final class AdminServer implements AutoCloseable {
                                     + ",\"drain\":\"" + node.drainState() + "\"}\n",
                             StandardCharsets.UTF_8);
                 }
+                case "/health/live" -> {
+                    type = "application/json";
+                    json(body, Map.of("live", true, "node", node.nodeId().toString()));
+                }
+                case "/health/ready" -> {
+                    type = "application/json";
+                    String reason = node.notReadyReason();
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("ready", reason == null);
+                    o.put("node", node.nodeId().toString());
+                    if (reason != null) {
+                        status = HttpResponseStatus.SERVICE_UNAVAILABLE;
+                        o.put("reason", reason);
+                    }
+                    json(body, o);
+                }
+                case "/api/cluster" -> {
+                    type = "application/json";
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("node", node.nodeId().toString());
+                    List<Map<String, Object>> members = new ArrayList<>();
+                    for (MemberEntry m : node.cluster().members()) {
+                        members.add(AdminJson.member(m));
+                    }
+                    o.put("members", members);
+                    json(body, o);
+                }
+                case "/api/streams" -> {
+                    type = "application/json";
+                    json(body, Map.of("node", node.nodeId().toString(), "streams", AdminJson.streams(node, null)));
+                }
                 case "/metrics" -> {
                     type = "text/plain; version=0.0.4; charset=utf-8";
                     try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
@@ -235,9 +272,20 @@ public final class AdminServer implements AutoCloseable {
                     }
                 }
                 default -> {
-                    status = HttpResponseStatus.NOT_FOUND;
-                    type = "text/plain";
-                    body.writeCharSequence("not found: " + path + "\n", StandardCharsets.UTF_8);
+                    type = "application/json";
+                    Object found = null;
+                    if (path.startsWith("/api/streams/")) {
+                        List<Map<String, Object>> one =
+                                AdminJson.streams(node, path.substring("/api/streams/".length()));
+                        found = one.isEmpty() ? null : one.get(0);
+                    } else if (path.startsWith("/api/nodes/")) {
+                        found = AdminJson.node(node, path.substring("/api/nodes/".length()));
+                    }
+                    if (found == null) {
+                        status = HttpResponseStatus.NOT_FOUND;
+                        found = Map.of("error", "not found: " + path);
+                    }
+                    json(body, found);
                 }
             }
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
@@ -248,6 +296,12 @@ public final class AdminServer implements AutoCloseable {
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static void json(ByteBuf body, Object value) throws IOException {
+        body.writeCharSequence(JSON.writeValueAsString(value) + "\n", StandardCharsets.UTF_8);
     }
 
     /** The {@code timeout_ms} query parameter (default 10 minutes); -1 when it is not a number. */

@@ -2,14 +2,20 @@ package io.scalesmall.server.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scalesmall.client.ClientConfig;
+import io.scalesmall.client.ScaleSmallClient;
 import io.scalesmall.server.Node;
 import io.scalesmall.server.NodeConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,14 +34,103 @@ class AdminServerTest {
     }
 
     private String get(String path) throws Exception {
+        return get(path, 200);
+    }
+
+    private String get(String path, int expectedStatus) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create(
                                         "http://127.0.0.1:" + node.httpAddress().getPort() + path))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET %s", path).isEqualTo(200);
+        assertThat(response.statusCode()).as("GET %s", path).isEqualTo(expectedStatus);
+        assertThat(response.headers().firstValue("content-type"))
+                .hasValueSatisfying(
+                        t -> assertThat(t).startsWith(path.equals("/metrics") ? "text/plain" : "application/json"));
         return response.body();
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonNode getJson(String path, int expectedStatus) throws Exception {
+        return JSON.readTree(get(path, expectedStatus));
+    }
+
+    private Node startNode(Properties p) throws Exception {
+        p.setProperty("http.port", "0");
+        return Node.start(NodeConfig.defaults(dir, "127.0.0.1", 0).with(p));
+    }
+
+    @Test
+    void theApiDescribesTheClusterThisNodeAndItsStreams() throws Exception {
+        node = startNode(new Properties());
+        try (ScaleSmallClient client = ScaleSmallClient.create(ClientConfig.builder()
+                .servers("127.0.0.1:" + node.address().getPort())
+                .build())) {
+            client.publish("orders", "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8))
+                    .get(30, TimeUnit.SECONDS);
+        }
+        String id = node.nodeId().toString();
+
+        assertThat(getJson("/health/live", 200).get("live").asBoolean()).isTrue();
+        JsonNode ready = getJson("/health/ready", 200);
+        assertThat(ready.get("ready").asBoolean()).isTrue();
+        assertThat(ready.get("node").asText()).isEqualTo(id);
+
+        JsonNode cluster = getJson("/api/cluster", 200);
+        assertThat(cluster.get("members")).hasSize(1);
+        JsonNode self = cluster.get("members").get(0);
+        assertThat(self.get("id").asText()).isEqualTo(id);
+        assertThat(self.get("status").asText()).isEqualTo("ALIVE");
+        assertThat(self.get("clientAddress").asText())
+                .isEqualTo("127.0.0.1:" + node.address().getPort());
+        assertThat(self.get("diskBytes").asLong()).isPositive();
+
+        JsonNode me = getJson("/api/nodes/" + id.substring(0, 8), 200);
+        assertThat(me.get("self").asBoolean()).isTrue();
+        assertThat(me.get("ready").asBoolean()).isTrue();
+        assertThat(me.get("ranges")).singleElement().satisfies(r -> {
+            assertThat(r.get("stream").asText()).isEqualTo("orders");
+            assertThat(r.get("localBatches").asLong()).isEqualTo(1);
+        });
+
+        JsonNode streams = getJson("/api/streams", 200).get("streams");
+        assertThat(streams).singleElement().satisfies(s -> {
+            assertThat(s.get("name").asText()).isEqualTo("orders");
+            assertThat(s.get("ranges")).singleElement().satisfies(r -> {
+                assertThat(r.get("current").asBoolean()).isTrue();
+                assertThat(r.get("firstHash").asLong()).isZero();
+                assertThat(r.get("lastHash").asLong()).isEqualTo(0xFFFFFFFFL);
+                assertThat(r.get("localBatches").asLong()).isEqualTo(1);
+                assertThat(r.get("replicas")).singleElement().satisfies(replica -> {
+                    assertThat(replica.get("id").asText()).isEqualTo(id);
+                    assertThat(replica.get("status").asText()).isEqualTo("ALIVE");
+                });
+            });
+        });
+        assertThat(getJson("/api/streams/orders", 200).get("name").asText()).isEqualTo("orders");
+        assertThat(getJson("/api/streams/nope", 404).get("error").asText()).contains("/api/streams/nope");
+        assertThat(getJson("/api/nodes/ffffffffffff", 404).get("error").asText())
+                .contains("not found");
+    }
+
+    @Test
+    void aNodeWhoseSeedsDoNotAnswerIsLiveButNotReady() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("cluster.join", "127.0.0.1:" + freeUdpPort());
+        node = startNode(p);
+
+        assertThat(getJson("/health/live", 200).get("live").asBoolean()).isTrue();
+        JsonNode ready = getJson("/health/ready", 503);
+        assertThat(ready.get("ready").asBoolean()).isFalse();
+        assertThat(ready.get("reason").asText()).contains("joining the cluster");
+    }
+
+    private static int freeUdpPort() throws Exception {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     @Test

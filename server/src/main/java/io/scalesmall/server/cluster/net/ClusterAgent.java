@@ -121,6 +121,7 @@ public final class ClusterAgent implements AutoCloseable {
     private volatile List<MemberEntry> members = List.of();
     private volatile MemberEntry self;
     private volatile int localHealth;
+    private volatile boolean joined;
     private boolean viewChanged;
     private ClaimsPolicy claimsPolicy;
     private boolean stateChanged;
@@ -390,6 +391,14 @@ public final class ClusterAgent implements AutoCloseable {
         return members;
     }
 
+    /**
+     * True once a seed answered this node's join with the cluster's state (or it had no seed to
+     * join through): its view of the cluster has caught up.
+     */
+    public boolean joined() {
+        return joined;
+    }
+
     /** The local health score (0 is healthy). */
     public int localHealth() {
         return localHealth;
@@ -586,6 +595,7 @@ public final class ClusterAgent implements AutoCloseable {
         }
         self = protocol.self();
         localHealth = protocol.localHealth();
+        joined = protocol.joined();
         long next = protocol.nextTimerMs();
         if (next == timerAtMs) {
             return;
