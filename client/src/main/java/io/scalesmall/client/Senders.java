@@ -93,14 +93,27 @@ final class Senders {
                 }
             }
             if (next == null) {
-                refresh.add(rp.stream);
+                if (rp.successors == null || rp.hasUnacked()) {
+                    refresh.add(rp.stream);
+                }
                 continue;
             }
             LOG.log(Level.DEBUG, "range {0}/{1}: moving to replica {2}", rp.stream, rp.rangeId, next);
             rp.moveTo(forAddress(next));
         }
-        refresh.forEach(metadataNeeded);
+        long now = System.nanoTime();
+        for (String stream : refresh) {
+            // A sender retries its connection with backoff; ask at most once a second per stream.
+            Long last = lastRefreshNanos.get(stream);
+            if (last == null || now - last >= java.util.concurrent.TimeUnit.SECONDS.toNanos(1)) {
+                lastRefreshNanos.put(stream, now);
+                metadataNeeded.accept(stream);
+            }
+        }
     }
+
+    /** When metadata was last asked for a stream because a range had no replica left. Event loop. */
+    private final Map<String, Long> lastRefreshNanos = new java.util.HashMap<>();
 
     /** Every sender's state, for diagnostics. Event loop. */
     String describe() {

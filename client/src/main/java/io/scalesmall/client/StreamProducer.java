@@ -106,14 +106,6 @@ final class StreamProducer {
         for (MetadataResponse.Range r : description.ranges()) {
             if (r.current()) {
                 ranges.add(r);
-            } else {
-                RangeProducer known = byRangeId.get(r.rangeId());
-                if (known != null && !r.replicas().isEmpty()) {
-                    // A replaced range's holders, live ones first: its batches still pending
-                    // reach one of them, which answers with the range's successors, even after
-                    // the replicas it had when it was current left.
-                    known.replicas = addresses(r, nodes);
-                }
             }
         }
         ranges.sort((a, b) -> Long.compare(a.firstHash(), b.firstHash()));
@@ -136,6 +128,15 @@ final class StreamProducer {
                     // that has not heard of a change yet) and must not route back.
                     return router != null;
                 }
+            }
+        }
+        for (MetadataResponse.Range r : description.ranges()) {
+            RangeProducer known = byRangeId.get(r.rangeId());
+            if (!r.current() && known != null && !r.replicas().isEmpty()) {
+                // A replaced range's holders, live ones first: its batches still pending reach one
+                // of them, which answers with the range's successors, even after the replicas it
+                // had when it was current left.
+                known.replicas = addresses(r, nodes);
             }
         }
         RangeRouter old = router;

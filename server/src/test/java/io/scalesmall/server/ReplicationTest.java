@@ -411,18 +411,21 @@ class ReplicationTest {
                         .allMatch(n -> logOf(n, "trimmed", rangeId).firstIndex() > 1));
         Node leaver = holders.get(0);
         Node survivor = holders.get(1);
-        long newest = logOf(survivor, "trimmed", rangeId).lastHlcTime();
         nodes.remove(leaver);
         leaver.close();
 
         // The third node takes a copy once the restore delay passed, and fills it from the oldest
-        // batch the survivor still has to its newest.
+        // batch the survivor still has to its newest: the same batches.
         Node third = nodes.stream().filter(n -> n != survivor).findFirst().orElseThrow();
         await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(third.agent().log("trimmed", rangeId))
                         .as("the restored copy")
                         .isNotNull()
-                        .satisfies(log -> assertThat(log.lastHlcTime()).isEqualTo(newest)));
+                        .satisfies(log -> {
+                            RangeLog source = logOf(survivor, "trimmed", rangeId);
+                            assertThat(log.lastHlcTime()).isEqualTo(source.lastHlcTime());
+                            assertThat(log.batchCount()).isEqualTo(source.batchCount());
+                        }));
     }
 
     private List<Node> holdersOf(String stream, int rangeId) {

@@ -67,9 +67,7 @@ final class CoordinatorIndex {
             // Only a damaged log repeats a sequence; what is held does not shrink.
             return;
         }
-        if (c == null || seq > c.lastSeq + 1) {
-            // The first batch, or one after batches retention deleted on every replica before
-            // this one got them: a new contiguous run starts here.
+        if (c == null) {
             c = new Coordinator();
             c.firstSeq = seq;
             coordinators.put(coordinator, c);
@@ -152,6 +150,20 @@ final class CoordinatorIndex {
             System.arraycopy(c.indexes, keep, c.indexes, 0, c.checkpoints - keep);
             c.checkpoints -= keep;
         }
+    }
+
+    /**
+     * Makes a coordinator's oldest held sequence exact after {@link #truncateBefore} estimated it:
+     * {@code (seq, index)} is that coordinator's first batch in the log now.
+     */
+    void exactFirst(NodeId coordinator, long seq, long index) {
+        Coordinator c = coordinators.get(coordinator);
+        if (c == null || c.checkpoints == 0 || seq > c.seqs[0] || seq > c.lastSeq) {
+            return;
+        }
+        c.firstSeq = seq;
+        c.seqs[0] = seq;
+        c.indexes[0] = index;
     }
 
     /** The coordinators with batches here. */

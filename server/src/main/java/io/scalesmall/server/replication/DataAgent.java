@@ -449,7 +449,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                     at += total;
                     continue;
                 }
-                long next = seq > last + 1 ? range.nextWanted(coordinator, directory::isLive) : last + 1;
+                long next = seq > last + 1 ? nextWanted(range, coordinator) : last + 1;
                 if (seq == next) {
                     Appended result = appendReplicated(range, batches.retainedSlice(at, total), coordinator, seq);
                     if (result == Appended.FAILED) {
@@ -585,7 +585,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             if (fillTokens < config.repairPullBytes()) {
                 return;
             }
-            long from = range.nextWanted(coordinator, directory::isLive);
+            long from = nextWanted(range, coordinator);
             NodeId ahead = range.sourceFor(coordinator, from, directory::isLive);
             if (ahead != null
                     && !range.pullsInFlight.containsKey(coordinator)
@@ -598,12 +598,27 @@ public final class DataAgent implements AutoCloseable, SyncListener {
     /** Pulls, now, every coordinator's batches some live replica holds and this one lacks. */
     private void pullWhatOthersHold(RangeReplica range) {
         for (NodeId coordinator : range.knownCoordinators()) {
-            long from = range.nextWanted(coordinator, directory::isLive);
+            long from = nextWanted(range, coordinator);
             NodeId ahead = range.sourceFor(coordinator, from, directory::isLive);
             if (ahead != null) {
                 requestPull(range, ahead, coordinator, from, true);
             }
         }
+    }
+
+    /**
+     * The next sequence of {@code coordinator} this replica should get: see {@link
+     * RangeReplica#nextWanted}; the other holders' reports count when they arrived within four
+     * repair intervals.
+     */
+    private long nextWanted(RangeReplica range, NodeId coordinator) {
+        List<NodeId> live = new ArrayList<>();
+        for (NodeId holder : directory.holders(range.key.stream(), range.key.rangeId())) {
+            if (directory.isLive(holder)) {
+                live.add(holder);
+            }
+        }
+        return range.nextWanted(coordinator, nodeId, live, clockMs.getAsLong(), 4 * config.repairIntervalMs());
     }
 
     /** Asks {@code peer} for a coordinator's batches from {@code fromSeq}; one pull at a time. */
@@ -642,7 +657,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             LOG.log(Level.WARNING, "cannot open " + report.stream() + "/" + report.rangeId(), e);
             return;
         }
-        range.peerReported(report);
+        range.peerReported(report, clockMs.getAsLong());
         toEvaluate.add(range);
     }
 
@@ -909,6 +924,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         });
         replica.producers.expire(clockMs.getAsLong() - config.producerExpiryMs());
         hlc.observe(log.lastHlcTime());
+        replica.openedAtMs = clockMs.getAsLong();
         ranges.put(key, replica);
         byLog.put(log, replica);
         return replica;
@@ -1196,7 +1212,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 report(range, nowMs);
             }
             for (NodeId coordinator : range.knownCoordinators()) {
-                long from = range.nextWanted(coordinator, directory::isLive);
+                long from = nextWanted(range, coordinator);
                 NodeId ahead = range.sourceFor(coordinator, from, directory::isLive);
                 if (ahead != null) {
                     requestPull(range, ahead, coordinator, from, false);

@@ -38,8 +38,12 @@ final class RangeReplica {
 
     final List<Waiter> waiters = new ArrayList<>();
 
-    /** Per other replica: per coordinator, {memorySeq, diskSeq} as last reported. */
+    /** Per other replica: per coordinator, {memorySeq, diskSeq, firstSeq} as last reported. */
     private final Map<NodeId, Map<NodeId, long[]>> peerProgress = new HashMap<>();
+    /** Per other replica: when its last report arrived (agent clock). */
+    private final Map<NodeId, Long> peerReportedAtMs = new HashMap<>();
+    /** When this node opened the range (agent clock): reports before it know nothing of it. */
+    long openedAtMs;
     /** Other replicas whose reports said they sealed the range. */
     private final java.util.Set<NodeId> peersSealed = new java.util.HashSet<>();
 
@@ -113,17 +117,20 @@ final class RangeReplica {
         }
     }
 
-    /** Takes a progress report of another replica. */
-    void peerReported(ProgressReport report) {
+    /** Takes a progress report of another replica, arrived at {@code nowMs}. */
+    void peerReported(ProgressReport report, long nowMs) {
         if (report.sealed()) {
             peersSealed.add(report.from());
         }
+        peerReportedAtMs.put(report.from(), nowMs);
         Map<NodeId, long[]> byCoordinator = peerProgress.computeIfAbsent(report.from(), id -> new HashMap<>());
         for (ProgressReport.Entry e : report.entries()) {
             long[] known = byCoordinator.computeIfAbsent(e.coordinator(), id -> new long[3]);
             known[0] = Math.max(known[0], e.memorySeq());
             known[1] = Math.max(known[1], e.diskSeq());
-            known[2] = Math.max(known[2], e.firstSeq());
+            // The latest, not the highest: a peer's oldest batch only moves on by retention, and a
+            // value outside what it holds is a report not to trust.
+            known[2] = Math.max(1, Math.min(e.firstSeq(), e.memorySeq() + 1));
         }
     }
 
@@ -225,16 +232,30 @@ final class RangeReplica {
 
     /**
      * Where this replica's next batch of {@code coordinator} may start: the one after what it
-     * holds, or, when every live replica ahead of it reported holding nothing older than some later
-     * sequence (retention deleted the batches in between everywhere), that sequence.
+     * holds; or, for a replica that holds none of that coordinator's batches yet (a copy being
+     * filled), the oldest one any other live holder still has, when every one of them reported
+     * since this replica opened the range and within {@code freshMs}, and all of them lost the
+     * older ones to retention.
+     *
+     * @param liveHolders the range's live holders (this node may be among them)
      */
-    long nextWanted(NodeId coordinator, java.util.function.Predicate<NodeId> live) {
+    long nextWanted(NodeId coordinator, NodeId self, List<NodeId> liveHolders, long nowMs, long freshMs) {
         long next = coordinators.lastSeq(coordinator) + 1;
+        if (next != 1) {
+            return next;
+        }
         long oldestLeft = Long.MAX_VALUE;
-        for (Map.Entry<NodeId, Map<NodeId, long[]>> e : peerProgress.entrySet()) {
-            long[] p = e.getValue().get(coordinator);
-            if (p != null && p[0] >= next && live.test(e.getKey())) {
-                oldestLeft = Math.min(oldestLeft, Math.max(1, p[2]));
+        for (NodeId holder : liveHolders) {
+            if (holder.equals(self)) {
+                continue;
+            }
+            Long at = peerReportedAtMs.get(holder);
+            if (at == null || at < openedAtMs || nowMs - at > freshMs) {
+                return next; // a holder we have not heard from lately may still have them
+            }
+            long[] p = progressOf(holder, coordinator);
+            if (p != null && p[0] >= 1) {
+                oldestLeft = Math.min(oldestLeft, p[2]);
             }
         }
         return oldestLeft != Long.MAX_VALUE && oldestLeft > next ? oldestLeft : next;

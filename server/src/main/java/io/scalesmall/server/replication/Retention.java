@@ -82,6 +82,7 @@ final class Retention {
                     break;
                 }
                 replica.coordinators.truncateBefore(log.firstIndex());
+                exactFirsts(replica);
                 deleted++;
                 LOG.info(() -> "retention (" + next.get().reason() + ") deleted the oldest segment of " + view.stream()
                         + "/" + view.rangeId());
@@ -92,6 +93,27 @@ final class Retention {
             LOG.log(Level.WARNING, "retention could not read disk usage", e);
         }
         return deleted;
+    }
+
+    /**
+     * Walks the log from its new first batch until it met every coordinator, so each one's oldest
+     * held sequence is exact: what this replica reports to the others and serves to their pulls.
+     */
+    private static void exactFirsts(RangeReplica replica) {
+        int coordinators = replica.coordinators.coordinators().size();
+        java.util.Set<io.scalesmall.protocol.NodeId> seen = new java.util.HashSet<>();
+        try {
+            replica.log.walkHeaders(replica.log.firstIndex(), (index, h) -> {
+                io.scalesmall.protocol.NodeId c =
+                        new io.scalesmall.protocol.NodeId(h.coordinatorHigh(), h.coordinatorLow());
+                if (seen.add(c)) {
+                    replica.coordinators.exactFirst(c, h.batchSeq(), index);
+                }
+                return seen.size() < coordinators;
+            });
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot read the oldest batches of " + replica.key + " after retention", e);
+        }
     }
 
     private List<RangeView> views() {
