@@ -24,9 +24,9 @@ import picocli.CommandLine.Parameters;
  * counts only the responder's own data. A range's size is the largest copy; its
  * under-replicated batches are those its fullest replica holds beyond its emptiest one, a
  * replica that does not answer counting as empty (its copies cannot be read now) unless it left
- * the cluster, and all of its batches while it has fewer live copies than the stream's
- * replication factor (capped by the live members): a node stopped with SIGTERM also shows LEFT,
- * and its copies count as missing until other nodes restored them.
+ * the cluster, and all of its batches while fewer of its holders are live than it was made with
+ * (capped by the replication factor and the live members): a node stopped with SIGTERM also
+ * shows LEFT, and its copies count as missing until other nodes restored them.
  */
 @Command(
         name = "streams",
@@ -155,7 +155,9 @@ final class StreamsCommand implements Callable<Integer> {
                 replicas.add(o);
             }
             long missing = fewest == Long.MAX_VALUE ? 0 : most - fewest;
-            if (liveCopies < wanted) {
+            // Copies the range was made with (a range created while nodes were down has fewer):
+            // its holders as listed, dead or gone ones included.
+            if (liveCopies < Math.min(wanted, r.replicas().size())) {
                 // Copies that left with a stopped node (or were never made) count until restored.
                 missing = most;
             }

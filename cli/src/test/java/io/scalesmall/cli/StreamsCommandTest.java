@@ -57,6 +57,13 @@ class StreamsCommandTest {
     }
 
     @Test
+    void aRangeMadeWhileANodeWasDownIsNotUnderReplicatedForIt() {
+        Map<NodeId, String> status = Map.of(A, "ALIVE", B, "ALIVE", C, "ALIVE", D, "LEFT");
+
+        assertThat(describe(status, 0, 1).get("underReplicatedBatches")).isEqualTo(0L);
+    }
+
+    @Test
     void aDeadReplicasCopyCountsAsMissing() {
         Map<NodeId, String> status = Map.of(A, "ALIVE", B, "ALIVE", C, "DEAD", D, "ALIVE");
 
