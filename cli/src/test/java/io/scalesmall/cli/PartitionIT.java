@@ -151,6 +151,9 @@ class PartitionIT {
         ScaleSmallClient writer = ScaleSmallClient.create(ClientConfig.builder()
                 .servers(server(0), server(1))
                 .durability(DurabilityPolicy.parse("disk=2"))
+                // A cut-off node answers nothing and resets nothing: when it coordinates every
+                // range (one layout in 27), the client fails over only after this timeout.
+                .requestTimeoutMs(5_000)
                 .build());
         Thread producer = new Thread(() -> {
             for (int n = 0; !stop.get() && n < 1_000_000; n++) {
