@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -249,6 +250,27 @@ public final class AdminServer implements AutoCloseable {
                         PrometheusTextFormatWriter.create().write(out, registry.scrape());
                     }
                 }
+                case "/admin/log-level" -> {
+                    type = "application/json";
+                    QueryStringDecoder query = new QueryStringDecoder(request.uri());
+                    if (request.method().equals(HttpMethod.GET)) {
+                        json(body, LogLevels.describe());
+                    } else if (request.method().equals(HttpMethod.PUT)
+                            || request.method().equals(HttpMethod.POST)) {
+                        String logger = first(query, "logger", "io.scalesmall");
+                        String level = first(query, "level", null);
+                        try {
+                            json(body, LogLevels.set(logger, level));
+                        } catch (IllegalArgumentException e) {
+                            status = HttpResponseStatus.BAD_REQUEST;
+                            json(body, Map.of("error", e.getMessage()));
+                        }
+                    } else {
+                        status = HttpResponseStatus.METHOD_NOT_ALLOWED;
+                        allow = "GET, PUT";
+                        json(body, Map.of("error", "use GET to read the levels, PUT to set one"));
+                    }
+                }
                 case "/admin/leave" -> {
                     type = "application/json";
                     if (!request.method().equals(HttpMethod.POST)) {
@@ -302,6 +324,11 @@ public final class AdminServer implements AutoCloseable {
 
     private static void json(ByteBuf body, Object value) throws IOException {
         body.writeCharSequence(JSON.writeValueAsString(value) + "\n", StandardCharsets.UTF_8);
+    }
+
+    private static String first(QueryStringDecoder query, String name, String fallback) {
+        List<String> values = query.parameters().get(name);
+        return values == null || values.isEmpty() ? fallback : values.get(0);
     }
 
     /** The {@code timeout_ms} query parameter (default 10 minutes); -1 when it is not a number. */

@@ -127,6 +127,42 @@ class AdminServerTest {
         assertThat(ready.get("reason").asText()).contains("joining the cluster");
     }
 
+    @Test
+    void logLevelsChangeAtRunTime() throws Exception {
+        node = startNode(new Properties());
+        try {
+            JsonNode set =
+                    JSON.readTree(put("/admin/log-level?logger=io.scalesmall.server.replication&level=DEBUG", 200));
+            assertThat(set.get("logger").asText()).isEqualTo("io.scalesmall.server.replication");
+            assertThat(set.get("level").asText()).isEqualTo("FINE");
+            assertThat(java.util.logging.Logger.getLogger("io.scalesmall.server.replication")
+                            .isLoggable(java.util.logging.Level.FINE))
+                    .isTrue();
+            assertThat(getJson("/admin/log-level", 200)
+                            .get("levels")
+                            .get("io.scalesmall.server.replication")
+                            .asText())
+                    .isEqualTo("FINE");
+
+            JsonNode refused = JSON.readTree(put("/admin/log-level?level=LOUD", 400));
+            assertThat(refused.get("error").asText()).contains("unknown log level 'LOUD'");
+        } finally {
+            put("/admin/log-level?logger=io.scalesmall.server.replication&level=INFO", 200);
+        }
+    }
+
+    private String put(String path, int expectedStatus) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + node.httpAddress().getPort() + path))
+                                .PUT(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("PUT %s", path).isEqualTo(expectedStatus);
+        return response.body();
+    }
+
     private static int freeUdpPort() throws Exception {
         try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
