@@ -8,7 +8,9 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code scalesmall node}: runs one node in the foreground until SIGTERM or Ctrl-C. */
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Run one node in the foreground.")
@@ -28,8 +30,14 @@ final class NodeCommand implements Callable<Integer> {
             defaultValue = "-1")
     int httpPort;
 
-    @Option(names = "--config", description = "Properties file with node settings (see docs/OPERATIONS.md).")
+    @Option(
+            names = "--config",
+            description = "Settings file: YAML (.yaml, .yml) or properties (keys in docs/OPERATIONS.md). Flags win"
+                    + " over SCALESMALL_* environment variables, which win over the file.")
     Path config;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(
             names = "--join",
@@ -65,14 +73,41 @@ final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        NodeConfig cfg = NodeConfig.defaults(data, host, port);
+        return runUntilStopped(settings(System.getenv()), watchParent());
+    }
+
+    /**
+     * The node's settings: defaults, then the file, then {@code SCALESMALL_*} environment
+     * variables, then the flags given on the command line (each wins over the ones before).
+     *
+     * @throws IllegalArgumentException naming an unknown key or a bad value
+     */
+    NodeConfig settings(java.util.Map<String, String> env) throws java.io.IOException {
+        Properties merged = new Properties();
         if (config != null) {
-            cfg = cfg.with(NodeConfig.readProperties(config));
+            merged.putAll(NodeConfig.readProperties(config));
         }
+        merged.putAll(NodeConfig.fromEnvironment(env));
+        merged.putAll(flags());
+        return NodeConfig.defaults(data, host, port).with(merged);
+    }
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** The settings given as flags on this command line (not their defaults). */
+    private Properties flags() {
         Properties flags = new Properties();
-        flags.setProperty("host", host);
-        flags.setProperty("port", Integer.toString(port));
-        flags.setProperty("http.port", Integer.toString(httpPort));
+        if (given("--host")) {
+            flags.setProperty("host", host);
+        }
+        if (given("--port")) {
+            flags.setProperty("port", Integer.toString(port));
+        }
+        if (given("--http-port")) {
+            flags.setProperty("http.port", Integer.toString(httpPort));
+        }
         if (join != null) {
             flags.setProperty("cluster.join", String.join(",", join));
         }
@@ -88,15 +123,17 @@ final class NodeCommand implements Callable<Integer> {
         if (zone != null) {
             flags.setProperty("zone", zone);
         }
-        cfg = cfg.with(flags);
-        Runnable watchParent = parentPid == null
+        return flags;
+    }
+
+    private Runnable watchParent() {
+        return parentPid == null
                 ? null
                 : () -> ProcessHandle.of(parentPid)
                         .ifPresentOrElse(
                                 // A dev parent that dies (even by SIGKILL) takes its nodes along.
                                 parent -> parent.onExit().thenRun(() -> System.exit(0)),
                                 () -> System.exit(0));
-        return runUntilStopped(cfg, watchParent);
     }
 
     /** Starts a node, prints where it listens, and blocks until the process is asked to stop. */

@@ -126,20 +126,88 @@ public record NodeConfig(
                 ClusterNetConfig.defaults());
     }
 
+    /** Environment variables of the launcher that are not node settings. */
+    private static final Set<String> NOT_SETTINGS = Set.of("SCALESMALL_JAVA_OPTS");
+
+    /** The prefix of environment variables that are node settings. */
+    public static final String ENV_PREFIX = "SCALESMALL_";
+
     /**
-     * Reads a properties file over the defaults.
+     * Reads a settings file: YAML when its name ends in {@code .yaml} or {@code .yml} (keys nested
+     * or dotted, lists joined with commas), a properties file otherwise.
      *
-     * @throws IllegalArgumentException naming an unknown key or a bad value
+     * @throws IllegalArgumentException naming an unknown key or a file that is not a map of keys
      */
     public static Properties readProperties(Path file) throws IOException {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            p.load(in);
+        if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+            com.fasterxml.jackson.databind.JsonNode root;
+            try {
+                root = new com.fasterxml.jackson.databind.ObjectMapper(
+                                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                        .readTree(file.toFile());
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw new IllegalArgumentException("cannot read " + file + " as YAML: " + e.getOriginalMessage(), e);
+            }
+            if (root != null && !root.isMissingNode() && !root.isNull()) {
+                if (!root.isObject()) {
+                    throw new IllegalArgumentException(file + " must be a map of settings (key: value)");
+                }
+                flatten("", root, p);
+            }
+        } else {
+            try (InputStream in = Files.newInputStream(file)) {
+                p.load(in);
+            }
         }
         for (String key : p.stringPropertyNames()) {
             if (!KEYS.contains(key)) {
                 throw new IllegalArgumentException("unknown setting '" + key + "' in " + file + "; known: " + KEYS);
             }
+        }
+        return p;
+    }
+
+    private static void flatten(String prefix, com.fasterxml.jackson.databind.JsonNode node, Properties out) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> flatten(prefix + e.getKey() + ".", e.getValue(), out));
+            return;
+        }
+        String key = prefix.substring(0, prefix.length() - 1);
+        if (node.isArray()) {
+            List<String> items = new ArrayList<>();
+            node.forEach(item -> items.add(item.asText()));
+            out.setProperty(key, String.join(",", items));
+        } else if (node.isNull()) {
+            throw new IllegalArgumentException("setting '" + key + "' has no value");
+        } else {
+            out.setProperty(key, node.asText());
+        }
+    }
+
+    /**
+     * The settings given as environment variables: {@code SCALESMALL_SEGMENT_BYTES=64MB} sets
+     * {@code segment.bytes} (the key upper-cased, dots as underscores). {@code
+     * SCALESMALL_JAVA_OPTS} belongs to the launcher.
+     *
+     * @throws IllegalArgumentException naming a {@code SCALESMALL_} variable that is no setting
+     */
+    public static Properties fromEnvironment(java.util.Map<String, String> env) {
+        Properties p = new Properties();
+        for (java.util.Map.Entry<String, String> e : new java.util.TreeMap<>(env).entrySet()) {
+            String name = e.getKey();
+            if (!name.startsWith(ENV_PREFIX) || NOT_SETTINGS.contains(name)) {
+                continue;
+            }
+            String key = name.substring(ENV_PREFIX.length())
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', '.');
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException(
+                        "unknown setting '" + key + "' in environment variable " + name + "; known: " + KEYS);
+            }
+            p.setProperty(key, e.getValue());
         }
         return p;
     }
@@ -168,7 +236,7 @@ public record NodeConfig(
                         intProp(p, "index.interval.bytes", d.storage().indexIntervalBytes()));
         long checkMs = longProp(p, "retention.check.interval.ms", d.retention().checkIntervalMs());
         RetentionConfig retention = p.containsKey("retention.high.watermark")
-                ? RetentionConfig.parseWatermark(p.getProperty("retention.high.watermark"), checkMs)
+                ? watermark(p.getProperty("retention.high.watermark"), checkMs)
                 : new RetentionConfig(
                         d.retention().highWatermarkPercent(),
                         d.retention().highWatermarkBytes(),
@@ -178,9 +246,7 @@ public record NodeConfig(
                 storage,
                 retention,
                 d.defaultStreamOptions(),
-                p.containsKey("memory.tail.bytes")
-                        ? RetentionConfig.parseBytes(p.getProperty("memory.tail.bytes"))
-                        : d.memoryTailBytes(),
+                bytesProp(p, "memory.tail.bytes", d.memoryTailBytes()),
                 longProp(p, "producer.expiry.ms", d.producerExpiryMs()),
                 d.queueCapacity(),
                 d.idlePollMs(),
@@ -188,18 +254,14 @@ public record NodeConfig(
                 longProp(p, "replication.timeout.ms", d.replicationTimeoutMs()),
                 longProp(p, "repair.interval.ms", d.repairIntervalMs()),
                 d.repairPullBytes(),
-                p.containsKey("repair.rate.bytes")
-                        ? RetentionConfig.parseBytes(p.getProperty("repair.rate.bytes"))
-                        : d.repairBytesPerSecond(),
+                bytesProp(p, "repair.rate.bytes", d.repairBytesPerSecond()),
                 longProp(p, "replication.restore.delay.ms", d.restoreDelayMs()));
         SplitConfig s = new SplitConfig(
-                p.containsKey("split.bytes") ? RetentionConfig.parseBytes(p.getProperty("split.bytes")) : split.bytes(),
-                p.containsKey("split.rate.bytes")
-                        ? RetentionConfig.parseBytes(p.getProperty("split.rate.bytes"))
-                        : split.rateBytes(),
-                longProp(p, "split.window.ms", split.windowMs()),
-                longProp(p, "split.check.interval.ms", split.checkIntervalMs()),
-                intProp(p, "split.max.ranges", split.maxRangesPerStream()));
+                bytesProp(p, "split.bytes", split.bytes()),
+                bytesProp(p, "split.rate.bytes", split.rateBytes()),
+                positive("split.window.ms", longProp(p, "split.window.ms", split.windowMs())),
+                positive("split.check.interval.ms", longProp(p, "split.check.interval.ms", split.checkIntervalMs())),
+                (int) positive("split.max.ranges", intProp(p, "split.max.ranges", split.maxRangesPerStream())));
         return new NodeConfig(
                 dataDir, a, p.getProperty("host", httpHost), intProp(p, "http.port", httpPort), d, withCluster(p), s);
     }
@@ -249,7 +311,11 @@ public record NodeConfig(
 
     private static double doubleProp(Properties p, String key, double fallback) {
         String v = p.getProperty(key);
-        return v == null ? fallback : Double.parseDouble(v.trim());
+        try {
+            return v == null ? fallback : Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw badValue(key, v, "a number");
+        }
     }
 
     private static int intProp(Properties p, String key, int fallback) {
@@ -257,16 +323,53 @@ public record NodeConfig(
         if (v == null) {
             return fallback;
         }
-        long parsed = key.endsWith("bytes") ? RetentionConfig.parseBytes(v) : Long.parseLong(v.trim());
+        long parsed;
+        try {
+            parsed = key.endsWith("bytes") ? RetentionConfig.parseBytes(v) : Long.parseLong(v.trim());
+        } catch (IllegalArgumentException e) {
+            throw badValue(key, v, key.endsWith("bytes") ? "a size such as 4MB" : "a whole number");
+        }
         if (parsed > Integer.MAX_VALUE || parsed < -1) {
-            throw new IllegalArgumentException(key + " out of range: " + v);
+            throw new IllegalArgumentException("bad value for " + key + ": " + v + " is out of range");
         }
         return (int) parsed;
     }
 
     private static long longProp(Properties p, String key, long fallback) {
         String v = p.getProperty(key);
-        return v == null ? fallback : Long.parseLong(v.trim());
+        try {
+            return v == null ? fallback : Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw badValue(key, v, "a whole number");
+        }
+    }
+
+    private static long bytesProp(Properties p, String key, long fallback) {
+        String v = p.getProperty(key);
+        try {
+            return v == null ? fallback : RetentionConfig.parseBytes(v);
+        } catch (IllegalArgumentException e) {
+            throw badValue(key, v, "a positive size such as 64MB");
+        }
+    }
+
+    private static RetentionConfig watermark(String v, long checkMs) {
+        try {
+            return RetentionConfig.parseWatermark(v, checkMs);
+        } catch (IllegalArgumentException e) {
+            throw badValue("retention.high.watermark", v, "a percentage such as 90% or a size such as 500GB");
+        }
+    }
+
+    private static long positive(String key, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException("bad value for " + key + ": " + value + " must be positive");
+        }
+        return value;
+    }
+
+    private static IllegalArgumentException badValue(String key, String value, String expected) {
+        return new IllegalArgumentException("bad value for " + key + ": '" + value + "' is not " + expected);
     }
 
     /** Default options of streams created by a publish. */
