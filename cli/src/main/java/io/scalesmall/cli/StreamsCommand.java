@@ -39,15 +39,28 @@ final class StreamsCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "STREAM", description = "Streams to list (default: all).")
     List<String> names = new ArrayList<>();
 
-    @Override
-    public Integer call() throws Exception {
-        boolean printJson = query.printJson();
-        String[] wanted = names.toArray(String[]::new);
-        MetadataResponse view = Servers.request(
-                query.server, "scalesmall-cli-streams", query.timeoutMs, "the streams", c -> c.metadata(wanted));
-        Map<NodeId, Map<String, Range>> stored = storedPerNode(view, wanted);
+    /**
+     * What the cluster says of its streams: one node's view, every node's own copies, the members'
+     * statuses, and each stream described.
+     */
+    record Report(
+            MetadataResponse view,
+            Map<NodeId, Map<String, Range>> stored,
+            Map<NodeId, String> status,
+            List<Map<String, Object>> streams) {}
+
+    /**
+     * Asks the first node of {@code servers} that answers for the streams and members, then every
+     * node for what it stores.
+     *
+     * @throws IllegalStateException when no node answers
+     */
+    static Report report(String servers, long timeoutMs, String[] wanted) throws InterruptedException {
+        MetadataResponse view =
+                Servers.request(servers, "scalesmall-cli-streams", timeoutMs, "the streams", c -> c.metadata(wanted));
+        Map<NodeId, Map<String, Range>> stored = storedPerNode(view, wanted, timeoutMs);
         Map<NodeId, String> status = new HashMap<>();
-        Servers.request(query.server, "scalesmall-cli-streams", query.timeoutMs, "the member table", c -> c.members())
+        Servers.request(servers, "scalesmall-cli-streams", timeoutMs, "the member table", c -> c.members())
                 .members()
                 .forEach(m -> status.put(m.id(), m.status()));
         List<Map<String, Object>> streams = new ArrayList<>();
@@ -56,6 +69,16 @@ final class StreamsCommand implements Callable<Integer> {
         for (Stream s : sorted) {
             streams.add(describe(view, s, stored, status));
         }
+        return new Report(view, stored, status, streams);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        boolean printJson = query.printJson();
+        Report report = report(query.server, query.timeoutMs, names.toArray(String[]::new));
+        MetadataResponse view = report.view();
+        Map<NodeId, Map<String, Range>> stored = report.stored();
+        List<Map<String, Object>> streams = report.streams();
         PrintStream out = System.out;
         if (printJson) {
             List<Map<String, Object>> nodes = new ArrayList<>();
@@ -78,7 +101,7 @@ final class StreamsCommand implements Callable<Integer> {
     }
 
     /** Each node's own view of what it stores, by range id; nodes that do not answer are absent. */
-    private Map<NodeId, Map<String, Range>> storedPerNode(MetadataResponse view, String[] wanted)
+    private static Map<NodeId, Map<String, Range>> storedPerNode(MetadataResponse view, String[] wanted, long timeoutMs)
             throws InterruptedException {
         Map<NodeId, Map<String, Range>> stored = new HashMap<>();
         for (MetadataResponse.Node n : view.nodes()) {
@@ -88,7 +111,7 @@ final class StreamsCommand implements Callable<Integer> {
                     own = Servers.request(
                             MembersCommand.address(n.host(), n.port()),
                             "scalesmall-cli-streams",
-                            query.timeoutMs,
+                            timeoutMs,
                             "the streams",
                             c -> c.metadata(wanted));
                 } catch (IllegalStateException e) {

@@ -55,6 +55,27 @@ class CliTest {
         }
     }
 
+    @Test
+    void healthSaysHealthyUnreachableOrNotWithItsExitStatus() throws Exception {
+        Object[] healthy = run("", "health", "--server", server);
+        assertThat(healthy[0]).isEqualTo(0);
+        assertThat((String) healthy[1]).startsWith("healthy: members 1 ALIVE; 0 under-replicated batches");
+
+        Object[] json = run("", "health", "--server", server, "--format", "json", "--exit-when-healthy");
+        assertThat(json[0]).isEqualTo(0);
+        JsonNode report = lastLine((String) json[1]);
+        assertThat(report.get("healthy").asBoolean()).isTrue();
+        assertThat(report.get("members").get("ALIVE").asInt()).isEqualTo(1);
+
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Object[] unreachable = run("", "health", "--server", "127.0.0.1:" + closed, "--timeout-ms", "500");
+        assertThat(unreachable[0]).isEqualTo(2);
+        assertThat((String) unreachable[1]).startsWith("unreachable: ");
+    }
+
     private static JsonNode lastLine(String out) throws Exception {
         List<String> lines = Arrays.asList(out.strip().split("\n"));
         return new ObjectMapper().readTree(lines.get(lines.size() - 1));

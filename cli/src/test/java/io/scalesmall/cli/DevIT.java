@@ -109,6 +109,8 @@ class DevIT {
         assertThat(published[0]).isEqualTo("0");
         assertThat(lastLine(published[1]).get("acked").asLong()).isEqualTo(100_000);
 
+        String[] healthy = run("health", "--server", servers, "--exit-when-healthy", "--wait-ms", "60000");
+        assertThat(healthy[0]).as("health exit status; it said %s", healthy[1]).isEqualTo("0");
         JsonNode before = lastLine(run("streams", "--server", servers, "--json")[1])
                 .get("streams")
                 .get(0);
@@ -130,6 +132,9 @@ class DevIT {
         assertThat(after.get("underReplicatedBatches").asLong())
                 .as("the dead node's copies are missing")
                 .isPositive();
+        String[] health = run("health", "--server", servers);
+        assertThat(health[0]).as("health exit status with a node down").isEqualTo("1");
+        assertThat(health[1]).startsWith("not healthy: ").contains("under-replicated batches");
 
         String[] consumed = run(
                 "consume", "--server", servers, "--stream", "demo", "--from", "beginning", "--idle-timeout-ms", "5000");
