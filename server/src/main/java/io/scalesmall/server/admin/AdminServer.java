@@ -82,6 +82,48 @@ public final class AdminServer implements AutoCloseable {
                 .callback(cb -> forEachRange(
                         (key, log) -> cb.call(log.nextIndex() - 1 - log.durableIndex(), key.stream(), id(key))))
                 .register(registry);
+        CounterWithCallback.builder()
+                .name("scalesmall_range_appended_bytes")
+                .help("Bytes appended to a range's log on this node since it started (published here or"
+                        + " replicated from another coordinator); its rate is the range's write rate")
+                .labelNames("stream", "range")
+                .callback(cb -> forEachRange((key, log) -> cb.call(log.appendedBytes(), key.stream(), id(key))))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("scalesmall_ranges")
+                .help("Ranges this node holds: current (taking writes) or sealed")
+                .labelNames("state")
+                .callback(cb -> {
+                    long sealed = 0;
+                    long all = 0;
+                    for (var r : node.agent().catalog().ranges()) {
+                        all++;
+                        sealed += r.sealed() ? 1 : 0;
+                    }
+                    cb.call(all - sealed, "current");
+                    cb.call(sealed, "sealed");
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("scalesmall_volume_bytes")
+                .help("The data directory's file system: total and usable (free for this process) bytes")
+                .labelNames("kind")
+                .callback(cb -> {
+                    try {
+                        java.nio.file.FileStore store =
+                                java.nio.file.Files.getFileStore(node.config().dataDir());
+                        cb.call(store.getTotalSpace(), "total");
+                        cb.call(store.getUsableSpace(), "usable");
+                    } catch (IOException e) {
+                        // the volume cannot be read now: no sample
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("scalesmall_ready")
+                .help("1 when the node is ready for traffic (as GET /health/ready), else 0")
+                .callback(cb -> cb.call(node.notReadyReason() == null ? 1 : 0))
+                .register(registry);
         registerClusterMetrics();
     }
 

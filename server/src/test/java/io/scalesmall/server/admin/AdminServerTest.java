@@ -115,6 +115,64 @@ class AdminServerTest {
                 .contains("not found");
     }
 
+    /** One sample line of the Prometheus text format 0.0.4: name, optional labels, value, optional timestamp. */
+    private static final java.util.regex.Pattern SAMPLE = java.util.regex.Pattern.compile(
+            "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"(\\\\.|[^\"\\\\])*\",?)*\\})?"
+                    + " ([-+]?([0-9]+(\\.[0-9]*)?([eE][-+]?[0-9]+)?|\\.[0-9]+([eE][-+]?[0-9]+)?|NaN|Inf))( -?[0-9]+)?");
+
+    private static final java.util.regex.Pattern TYPE = java.util.regex.Pattern.compile(
+            "# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)");
+
+    @Test
+    void metricsAreValidPrometheusTextWithTheDocumentedFamilies() throws Exception {
+        node = startNode(new Properties());
+        try (ScaleSmallClient client = ScaleSmallClient.create(ClientConfig.builder()
+                .servers("127.0.0.1:" + node.address().getPort())
+                .build())) {
+            client.publish("metered", null, "v".getBytes(StandardCharsets.UTF_8))
+                    .get(30, TimeUnit.SECONDS);
+        }
+
+        String text = get("/metrics");
+
+        java.util.Map<String, String> types = new java.util.HashMap<>();
+        java.util.Map<String, Double> samples = new java.util.HashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isEmpty() || line.startsWith("# HELP ")) {
+                continue;
+            }
+            java.util.regex.Matcher type = TYPE.matcher(line);
+            if (type.matches()) {
+                types.put(type.group(1), type.group(2));
+                continue;
+            }
+            java.util.regex.Matcher sample = SAMPLE.matcher(line);
+            assertThat(sample.matches()).as("a valid sample line: %s", line).isTrue();
+            String name = sample.group(1);
+            String family = types.keySet().stream()
+                    .filter(t -> name.equals(t) || name.startsWith(t + "_"))
+                    .findFirst()
+                    .orElse(null);
+            assertThat(family).as("a TYPE line before %s", line).isNotNull();
+            samples.put(name + (sample.group(2) == null ? "" : sample.group(2)), Double.parseDouble(sample.group(5)));
+        }
+        assertThat(types)
+                .containsEntry("scalesmall_range_appended_bytes_total", "counter")
+                .containsEntry("scalesmall_ranges", "gauge")
+                .containsEntry("scalesmall_volume_bytes", "gauge")
+                .containsEntry("scalesmall_ready", "gauge")
+                .containsEntry("scalesmall_cluster_messages_total", "counter");
+        assertThat(samples.get("scalesmall_ready")).isEqualTo(1.0);
+        assertThat(samples.get("scalesmall_ranges{state=\"current\"}")).isEqualTo(1.0);
+        assertThat(samples.entrySet()).anySatisfy(e -> {
+            assertThat(e.getKey())
+                    .startsWith("scalesmall_range_appended_bytes_total{")
+                    .contains("stream=\"metered\"");
+            assertThat(e.getValue()).isPositive();
+        });
+        assertThat(samples.get("scalesmall_volume_bytes{kind=\"total\"}")).isPositive();
+    }
+
     @Test
     void aNodeWhoseSeedsDoNotAnswerIsLiveButNotReady() throws Exception {
         Properties p = new Properties();
