@@ -22,12 +22,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Check the cluster: every member ALIVE (or LEFT) and no under-replicated batch.",
-            "Exit status: 0 healthy, 1 not healthy, 2 no node answered."
+            "Exit status: 0 healthy, 3 no node answered, 4 not healthy (1 and 2 are errors and bad"
+                    + " options, as for every command)."
         })
 final class HealthCommand implements Callable<Integer> {
     static final int HEALTHY = 0;
-    static final int NOT_HEALTHY = 1;
-    static final int UNREACHABLE = 2;
+    static final int UNREACHABLE = 3;
+    static final int NOT_HEALTHY = 4;
 
     @Mixin
     QueryOptions query;
@@ -65,8 +66,11 @@ final class HealthCommand implements Callable<Integer> {
             Check check = check(query.server, query.timeoutMs);
             out.println(json ? Json.line(toJson(check)) : line(check));
             out.flush();
-            boolean again = watch || (exitWhenHealthy && !check.healthy() && System.nanoTime() - deadline < 0);
-            if (!again || (exitWhenHealthy && check.healthy())) {
+            if (exitWhenHealthy) {
+                if (check.healthy() || System.nanoTime() - deadline >= 0) {
+                    return check.code();
+                }
+            } else if (!watch) {
                 return check.code();
             }
             Thread.sleep(1_000);

@@ -72,7 +72,7 @@ class CliTest {
             closed = s.getLocalPort();
         }
         Object[] unreachable = run("", "health", "--server", "127.0.0.1:" + closed, "--timeout-ms", "500");
-        assertThat(unreachable[0]).isEqualTo(2);
+        assertThat(unreachable[0]).isEqualTo(3);
         assertThat((String) unreachable[1]).startsWith("unreachable: ");
     }
 

@@ -133,7 +133,7 @@ class DevIT {
                 .as("the dead node's copies are missing")
                 .isPositive();
         String[] health = run("health", "--server", servers);
-        assertThat(health[0]).as("health exit status with a node down").isEqualTo("1");
+        assertThat(health[0]).as("health exit status with a node down").isEqualTo("4");
         assertThat(health[1]).startsWith("not healthy: ").contains("under-replicated batches");
 
         String[] consumed = run(

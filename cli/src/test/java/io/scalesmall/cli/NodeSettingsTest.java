@@ -92,6 +92,32 @@ class NodeSettingsTest {
     }
 
     @Test
+    void variablesKubernetesSetsForAServiceNamedScalesmallAreNoSettings() throws Exception {
+        Map<String, String> env = Map.of(
+                "SCALESMALL_PORT", "tcp://10.0.0.9:7070",
+                "SCALESMALL_SERVICE_HOST", "10.0.0.9",
+                "SCALESMALL_SERVICE_PORT", "7070",
+                "SCALESMALL_PORT_7070_TCP_ADDR", "10.0.0.9");
+
+        NodeConfig cfg = settings(env, "--data", dir.toString());
+
+        assertThat(cfg.api().port()).isEqualTo(7070);
+    }
+
+    @Test
+    void aYamlListMustHoldPlainValuesAndYesOrNoStayWords() throws Exception {
+        Path maps = file("maps.yaml", "cluster:\n  join:\n    - host: a\n      port: 7072\n");
+        assertThatThrownBy(() -> settings(Map.of(), "--data", dir.toString(), "--config", maps.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cluster.join");
+        Path zone = file("zone.yaml", "zone: no\n");
+        assertThat(settings(Map.of(), "--data", dir.toString(), "--config", zone.toString())
+                        .cluster()
+                        .zone())
+                .isEqualTo("no");
+    }
+
+    @Test
     void theNodeCommandStopsAtOnceWithTheErrorNamingTheKey() throws Exception {
         Path bad = file("bad.yaml", "port: seventy\n");
         StringWriter err = new StringWriter();

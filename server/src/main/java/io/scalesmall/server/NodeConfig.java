@@ -145,7 +145,12 @@ public record NodeConfig(
             com.fasterxml.jackson.databind.JsonNode root;
             try {
                 root = new com.fasterxml.jackson.databind.ObjectMapper(
-                                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                                com.fasterxml.jackson.dataformat.yaml.YAMLFactory.builder()
+                                        // `zone: no` is the zone "no", not false
+                                        .enable(
+                                                com.fasterxml.jackson.dataformat.yaml.YAMLParser.Feature
+                                                        .PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
+                                        .build())
                         .readTree(file.toFile());
             } catch (com.fasterxml.jackson.core.JacksonException e) {
                 throw new IllegalArgumentException("cannot read " + file + " as YAML: " + e.getOriginalMessage(), e);
@@ -177,13 +182,32 @@ public record NodeConfig(
         String key = prefix.substring(0, prefix.length() - 1);
         if (node.isArray()) {
             List<String> items = new ArrayList<>();
-            node.forEach(item -> items.add(item.asText()));
+            for (com.fasterxml.jackson.databind.JsonNode item : node) {
+                if (!item.isValueNode() || item.isNull()) {
+                    throw new IllegalArgumentException(
+                            "setting '" + key + "' must be a list of plain values, like [a:1, b:2]");
+                }
+                items.add(item.asText());
+            }
             out.setProperty(key, String.join(",", items));
         } else if (node.isNull()) {
             throw new IllegalArgumentException("setting '" + key + "' has no value");
         } else {
             out.setProperty(key, node.asText());
         }
+    }
+
+    /**
+     * Whether a variable is one Kubernetes (or Docker links) sets for a service named
+     * "scalesmall", not a setting: {@code SCALESMALL_SERVICE_HOST}, {@code
+     * SCALESMALL_SERVICE_PORT...}, {@code SCALESMALL_PORT_7070_TCP...}, and {@code
+     * SCALESMALL_PORT=tcp://...}.
+     */
+    private static boolean serviceLink(String name, String value) {
+        String rest = name.substring(ENV_PREFIX.length());
+        return rest.startsWith("SERVICE_")
+                || rest.matches("PORT_[0-9]+_(TCP|UDP|SCTP).*")
+                || (rest.equals("PORT") && value.matches("(?i)(tcp|udp|sctp)://.*"));
     }
 
     /**
@@ -197,7 +221,7 @@ public record NodeConfig(
         Properties p = new Properties();
         for (java.util.Map.Entry<String, String> e : new java.util.TreeMap<>(env).entrySet()) {
             String name = e.getKey();
-            if (!name.startsWith(ENV_PREFIX) || NOT_SETTINGS.contains(name)) {
+            if (!name.startsWith(ENV_PREFIX) || NOT_SETTINGS.contains(name) || serviceLink(name, e.getValue())) {
                 continue;
             }
             String key = name.substring(ENV_PREFIX.length())

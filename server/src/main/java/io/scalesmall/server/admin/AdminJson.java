@@ -9,7 +9,6 @@ import io.scalesmall.server.cluster.StreamClaim;
 import io.scalesmall.server.placement.PlacementView;
 import io.scalesmall.server.placement.PlacementView.RangeInfo;
 import io.scalesmall.server.storage.RangeLog;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -146,14 +145,8 @@ final class AdminJson {
 
     /** This node's copy of a range: its bytes and batches, or nulls when it holds none. */
     private static void putLocalCopy(Node node, String stream, int rangeId, Map<String, Object> o) {
-        RangeLog log = null;
-        if (node.agent().catalog().range(stream, rangeId) != null) {
-            try {
-                log = node.agent().log(stream, rangeId);
-            } catch (IOException e) {
-                log = null;
-            }
-        }
+        // Only a log the node has open: the admin thread opens none (all held ranges open at start).
+        RangeLog log = node.agent().openLog(stream, rangeId);
         o.put("localSizeBytes", log == null ? null : log.sizeBytes());
         o.put("localBatches", log == null ? null : log.batchCount());
     }

@@ -239,12 +239,44 @@ public final class AdminServer implements AutoCloseable {
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws IOException {
-            String path = request.uri().split("\\?", 2)[0];
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             ByteBuf body = ctx.alloc().buffer();
+            try {
+                handle(ctx, request, body);
+            } catch (IOException | RuntimeException e) {
+                body.release();
+                // A query that does not decode is the caller's; anything else is this node's.
+                HttpResponseStatus status = e instanceof IllegalArgumentException
+                        ? HttpResponseStatus.BAD_REQUEST
+                        : HttpResponseStatus.INTERNAL_SERVER_ERROR;
+                ByteBuf error = ctx.alloc().buffer();
+                try {
+                    json(error, Map.of("error", status.reasonPhrase().toLowerCase(java.util.Locale.ROOT) + ": " + e));
+                } catch (IOException unexpected) {
+                    error.writeCharSequence("{}\n", StandardCharsets.UTF_8);
+                }
+                send(ctx, status, "application/json", null, error);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+
+        private void handle(ChannelHandlerContext ctx, FullHttpRequest request, ByteBuf body) throws IOException {
+            String path = request.uri().split("\\?", 2)[0];
             HttpResponseStatus status = HttpResponseStatus.OK;
             String type;
             String allow = null;
+            boolean readOnly = !path.startsWith("/admin/");
+            if (readOnly
+                    && !request.method().equals(HttpMethod.GET)
+                    && !request.method().equals(HttpMethod.HEAD)) {
+                json(body, Map.of("error", "use GET"));
+                send(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json", "GET", body);
+                return;
+            }
             switch (path) {
                 case "/health" -> {
                     type = "application/json";
@@ -309,7 +341,7 @@ public final class AdminServer implements AutoCloseable {
                         }
                     } else {
                         status = HttpResponseStatus.METHOD_NOT_ALLOWED;
-                        allow = "GET, PUT";
+                        allow = "GET, PUT, POST";
                         json(body, Map.of("error", "use GET to read the levels, PUT to set one"));
                     }
                 }
@@ -352,14 +384,19 @@ public final class AdminServer implements AutoCloseable {
                     json(body, found);
                 }
             }
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
-            if (allow != null) {
-                response.headers().set(HttpHeaderNames.ALLOW, allow);
-            }
-            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            send(ctx, status, type, allow, body);
         }
+    }
+
+    private static void send(
+            ChannelHandlerContext ctx, HttpResponseStatus status, String type, String allow, ByteBuf body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        if (allow != null) {
+            response.headers().set(HttpHeaderNames.ALLOW, allow);
+        }
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -204,8 +204,26 @@ class AdminServerTest {
 
             JsonNode refused = JSON.readTree(put("/admin/log-level?level=LOUD", 400));
             assertThat(refused.get("error").asText()).contains("unknown log level 'LOUD'");
+            // A query that does not decode is answered, not dropped; a read-only path refuses PUT.
+            assertThat(raw("PUT /admin/log-level?level=%zz"))
+                    .startsWith("HTTP/1.1 400 Bad Request")
+                    .contains("\"error\":\"bad request");
+            assertThat(JSON.readTree(put("/api/cluster", 405)).get("error").asText())
+                    .isEqualTo("use GET");
+            assertThat(get("/health/live")).contains("true");
         } finally {
             put("/admin/log-level?logger=io.scalesmall.server.replication&level=INFO", 200);
+        }
+    }
+
+    /** Sends a request line as is (the JDK client refuses malformed URIs); returns the whole answer. */
+    private String raw(String requestLine) throws Exception {
+        try (java.net.Socket socket =
+                new java.net.Socket("127.0.0.1", node.httpAddress().getPort())) {
+            socket.getOutputStream()
+                    .write((requestLine + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
