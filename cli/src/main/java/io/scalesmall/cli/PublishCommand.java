@@ -46,6 +46,11 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--size", description = "Payload bytes of each generated message (with --count).")
     Integer size;
 
+    @Option(
+            names = "--progress",
+            description = "Draw a progress bar on stderr even when it is not a terminal (it is drawn on one).")
+    boolean progress;
+
     @Override
     public Integer call() throws Exception {
         if ((count == null) != (size == null)) {
@@ -62,6 +67,7 @@ final class PublishCommand implements Callable<Integer> {
         AtomicReference<String> firstError = new AtomicReference<>();
         long sent = 0;
         long startNs = System.nanoTime();
+        Progress bar = Progress.start(progress, "acked", count == null ? -1 : count, acked::get);
         try (ScaleSmallClient client = ScaleSmallClient.create(
                 Servers.config(server, "scalesmall-cli-publish", policy).build())) {
             if (count != null) {
@@ -83,6 +89,8 @@ final class PublishCommand implements Callable<Integer> {
                 }
             }
             client.flush();
+        } finally {
+            bar.close();
         }
         long elapsedMs = (System.nanoTime() - startNs) / 1_000_000;
         Map<String, Object> summary = new LinkedHashMap<>();
