@@ -259,13 +259,14 @@ public record NodeConfig(
                 .withIndexIntervalBytes(
                         intProp(p, "index.interval.bytes", d.storage().indexIntervalBytes()));
         long checkMs = longProp(p, "retention.check.interval.ms", d.retention().checkIntervalMs());
-        RetentionConfig retention = p.containsKey("retention.high.watermark")
-                ? watermark(p.getProperty("retention.high.watermark"), checkMs)
-                : new RetentionConfig(
+        RetentionConfig retention = watermark(
+                p,
+                checkMs,
+                new RetentionConfig(
                         d.retention().highWatermarkPercent(),
                         d.retention().highWatermarkBytes(),
                         checkMs,
-                        d.retention().volumeStats());
+                        d.retention().volumeStats()));
         d = new DataAgentConfig(
                 storage,
                 retention,
@@ -333,56 +334,57 @@ public record NodeConfig(
                 p.getProperty("cluster.multicast.interface", cluster.multicastInterface()));
     }
 
-    private static double doubleProp(Properties p, String key, double fallback) {
-        String v = p.getProperty(key);
-        try {
-            return v == null ? fallback : Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw badValue(key, v, "a number");
-        }
-    }
-
-    private static int intProp(Properties p, String key, int fallback) {
+    /**
+     * The value of {@code key} parsed, or {@code fallback} when it is not set.
+     *
+     * @throws IllegalArgumentException naming the key and saying what was {@code expected}
+     */
+    private static <T> T prop(
+            Properties p, String key, T fallback, java.util.function.Function<String, T> parse, String expected) {
         String v = p.getProperty(key);
         if (v == null) {
             return fallback;
         }
-        long parsed;
         try {
-            parsed = key.endsWith("bytes") ? RetentionConfig.parseBytes(v) : Long.parseLong(v.trim());
-        } catch (IllegalArgumentException e) {
-            throw badValue(key, v, key.endsWith("bytes") ? "a size such as 4MB" : "a whole number");
+            return parse.apply(v.trim());
+        } catch (IllegalArgumentException e) { // NumberFormatException included
+            throw new IllegalArgumentException("bad value for " + key + ": '" + v + "' is not " + expected, e);
         }
+    }
+
+    private static double doubleProp(Properties p, String key, double fallback) {
+        return prop(p, key, fallback, Double::parseDouble, "a number");
+    }
+
+    private static int intProp(Properties p, String key, int fallback) {
+        boolean size = key.endsWith("bytes");
+        long parsed = prop(
+                p,
+                key,
+                (long) fallback,
+                size ? RetentionConfig::parseBytes : Long::parseLong,
+                size ? "a size such as 4MB" : "a whole number");
         if (parsed > Integer.MAX_VALUE || parsed < -1) {
-            throw new IllegalArgumentException("bad value for " + key + ": " + v + " is out of range");
+            throw new IllegalArgumentException("bad value for " + key + ": " + parsed + " is out of range");
         }
         return (int) parsed;
     }
 
     private static long longProp(Properties p, String key, long fallback) {
-        String v = p.getProperty(key);
-        try {
-            return v == null ? fallback : Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw badValue(key, v, "a whole number");
-        }
+        return prop(p, key, fallback, Long::parseLong, "a whole number");
     }
 
     private static long bytesProp(Properties p, String key, long fallback) {
-        String v = p.getProperty(key);
-        try {
-            return v == null ? fallback : RetentionConfig.parseBytes(v);
-        } catch (IllegalArgumentException e) {
-            throw badValue(key, v, "a positive size such as 64MB");
-        }
+        return prop(p, key, fallback, RetentionConfig::parseBytes, "a positive size such as 64MB");
     }
 
-    private static RetentionConfig watermark(String v, long checkMs) {
-        try {
-            return RetentionConfig.parseWatermark(v, checkMs);
-        } catch (IllegalArgumentException e) {
-            throw badValue("retention.high.watermark", v, "a percentage such as 90% or a size such as 500GB");
-        }
+    private static RetentionConfig watermark(Properties p, long checkMs, RetentionConfig fallback) {
+        return prop(
+                p,
+                "retention.high.watermark",
+                fallback,
+                v -> RetentionConfig.parseWatermark(v, checkMs),
+                "a percentage such as 90% or a size such as 500GB");
     }
 
     private static long positive(String key, long value) {
@@ -390,10 +392,6 @@ public record NodeConfig(
             throw new IllegalArgumentException("bad value for " + key + ": " + value + " must be positive");
         }
         return value;
-    }
-
-    private static IllegalArgumentException badValue(String key, String value, String expected) {
-        return new IllegalArgumentException("bad value for " + key + ": '" + value + "' is not " + expected);
     }
 
     /** Default options of streams created by a publish. */

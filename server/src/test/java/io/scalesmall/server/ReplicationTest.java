@@ -142,6 +142,14 @@ class ReplicationTest {
         return acks;
     }
 
+    /** Creates {@code stream}, which must not exist yet. */
+    private static void createStream(
+            ScaleSmallClient client, String stream, io.scalesmall.protocol.StreamOptions options) throws Exception {
+        assertThat(client.createStream(stream, options).get(10, TimeUnit.SECONDS))
+                .as("created %s", stream)
+                .isTrue();
+    }
+
     private static List<String> names(String prefix, int from, int to) {
         List<String> out = new ArrayList<>();
         for (int i = from; i < to; i++) {
@@ -277,9 +285,7 @@ class ReplicationTest {
     void withFewerReplicasThanNodesEveryMessageIsPublishedAndReadThroughAnyNode() throws Exception {
         startCluster(4);
         ScaleSmallClient writer = client(DurabilityPolicy.DISK_1, nodes.get(0));
-        assertThat(writer.createStream("wide", new io.scalesmall.protocol.StreamOptions(2, -1, -1))
-                        .get(10, TimeUnit.SECONDS))
-                .isTrue();
+        createStream(writer, "wide", new io.scalesmall.protocol.StreamOptions(2, -1, -1));
         List<String> sent = names("w", 0, 400);
 
         publishAll(writer, "wide", null, sent);
@@ -330,9 +336,7 @@ class ReplicationTest {
         settings.setProperty("replication.restore.delay.ms", "1000");
         startCluster(4, settings);
         ScaleSmallClient writer = client(new DurabilityPolicy(2, 2), nodes.get(0), nodes.get(1));
-        assertThat(writer.createStream("kept", new io.scalesmall.protocol.StreamOptions(2, -1, -1))
-                        .get(10, TimeUnit.SECONDS))
-                .isTrue();
+        createStream(writer, "kept", new io.scalesmall.protocol.StreamOptions(2, -1, -1));
         List<String> sent = names("k", 0, 400);
         publishAll(writer, "kept", null, sent);
 
@@ -384,9 +388,7 @@ class ReplicationTest {
         settings.setProperty("retention.check.interval.ms", "200");
         startCluster(3, settings);
         ScaleSmallClient writer = client(new DurabilityPolicy(2, 2), nodes.get(0), nodes.get(1));
-        assertThat(writer.createStream("trimmed", new io.scalesmall.protocol.StreamOptions(2, -1, 64 * 1024))
-                        .get(10, TimeUnit.SECONDS))
-                .isTrue();
+        createStream(writer, "trimmed", new io.scalesmall.protocol.StreamOptions(2, -1, 64 * 1024));
         byte[] key = bytes("one-key");
         java.util.Random random = new java.util.Random(7);
         for (int round = 0; round < 10; round++) {
@@ -447,14 +449,12 @@ class ReplicationTest {
     }
 
     /** How many running nodes hold a range with as many bytes as its largest copy. */
-    private long completeCopies(String stream, int rangeId) throws Exception {
+    private long completeCopies(String stream, int rangeId) {
         long largest = 0;
         List<Long> sizes = new ArrayList<>();
-        for (Node n : nodes) {
-            if (n.agent().catalog().range(stream, rangeId) != null) {
-                RangeLog log = n.agent().log(stream, rangeId);
-                sizes.add(log == null ? 0 : log.sizeBytes());
-            }
+        for (Node n : holdersOf(stream, rangeId)) {
+            RangeLog log = logOf(n, stream, rangeId);
+            sizes.add(log == null ? 0 : log.sizeBytes());
         }
         for (long size : sizes) {
             largest = Math.max(largest, size);
@@ -507,9 +507,7 @@ class ReplicationTest {
     void aDrainingNodeHandsItsDataOffBeforeItLeaves() throws Exception {
         startCluster(3);
         ScaleSmallClient writer = client(DurabilityPolicy.DISK_1, nodes.get(0), nodes.get(1), nodes.get(2));
-        assertThat(writer.createStream("solo", new io.scalesmall.protocol.StreamOptions(1, -1, -1))
-                        .get(10, TimeUnit.SECONDS))
-                .isTrue();
+        createStream(writer, "solo", new io.scalesmall.protocol.StreamOptions(1, -1, -1));
         List<String> sent = names("o", 0, 300);
         publishAll(writer, "solo", null, sent);
         Node leaver = nodes.get(0);
@@ -553,9 +551,7 @@ class ReplicationTest {
         settings.setProperty("split.max.ranges", "6");
         startCluster(3, settings);
         ScaleSmallClient writer = client(new DurabilityPolicy(2, 2), nodes.get(0));
-        assertThat(writer.createStream("hot", io.scalesmall.protocol.StreamOptions.DEFAULT)
-                        .get(10, TimeUnit.SECONDS))
-                .isTrue();
+        createStream(writer, "hot", io.scalesmall.protocol.StreamOptions.DEFAULT);
         java.util.concurrent.ConcurrentLinkedQueue<String> received =
                 new java.util.concurrent.ConcurrentLinkedQueue<>();
         ScaleSmallClient reader = client(DurabilityPolicy.MEMORY_1, nodes.get(1));

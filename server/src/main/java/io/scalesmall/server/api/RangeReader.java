@@ -169,12 +169,7 @@ final class RangeReader implements TailWaiter {
     public void onNoData() {
         channel.eventLoop().execute(() -> {
             waiting = false;
-            if (done) {
-                return;
-            }
-            send(nextIndex, false, channel.alloc().buffer(0));
-            finish();
-            channel.flush();
+            answerEmpty();
         });
     }
 
@@ -190,11 +185,12 @@ final class RangeReader implements TailWaiter {
             return;
         }
         if (!subscription && timeout == null) {
-            timeout = channel.eventLoop().schedule(this::timedOut, maxWaitMs, TimeUnit.MILLISECONDS);
+            timeout = channel.eventLoop().schedule(this::answerEmpty, maxWaitMs, TimeUnit.MILLISECONDS);
         }
     }
 
-    private void timedOut() {
+    /** A fetch that found nothing (now, or within its wait) answers with no batches. Event loop. */
+    private void answerEmpty() {
         if (done) {
             return;
         }

@@ -102,19 +102,6 @@ public final class Placer {
         return candidates;
     }
 
-    /** {@link #decide(PlacementView, NodeId, List, List, long, long, long, long, Predicate, int)} with no split. */
-    public static Decision decide(
-            PlacementView view,
-            NodeId self,
-            List<StreamClaim> ownStreams,
-            List<RangeClaim> ownRanges,
-            long nowHlc,
-            long salt,
-            long nowMs,
-            long restoreDelayMs) {
-        return decide(view, self, ownStreams, ownRanges, nowHlc, salt, nowMs, restoreDelayMs, r -> false, 0);
-    }
-
     /**
      * Applies the rules for {@code self}.
      *

@@ -733,15 +733,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
      */
     public void awaitData(String stream, int rangeId, long index, int maxBytes, TailWaiter waiter) {
         RangeReplica range = ranges.get(new RangeKey(stream, rangeId));
-        if (range == null || stopped) {
-            waiter.onClosed();
-            return;
-        }
-        if (range.log.nextIndex() > index) {
-            waiter.onData(index, range.recentFrom(index, maxBytes));
-        } else if (settled(range)) {
-            waiter.onEnded();
-        } else {
+        if (!answerNow(range, index, maxBytes, waiter)) {
             range.waiters.add(new RangeReplica.Waiter(index, maxBytes, waiter));
         }
     }
@@ -752,7 +744,16 @@ public final class DataAgent implements AutoCloseable, SyncListener {
      * TailWaiter#onNoData} at once (agent thread).
      */
     public void pollData(String stream, int rangeId, long index, int maxBytes, TailWaiter waiter) {
-        RangeReplica range = ranges.get(new RangeKey(stream, rangeId));
+        if (!answerNow(ranges.get(new RangeKey(stream, rangeId)), index, maxBytes, waiter)) {
+            waiter.onNoData();
+        }
+    }
+
+    /**
+     * Tells a reader at once what there is at {@code index}: closed, data, or the range's end;
+     * false when the batch does not exist yet and the range has not ended.
+     */
+    private boolean answerNow(RangeReplica range, long index, int maxBytes, TailWaiter waiter) {
         if (range == null || stopped) {
             waiter.onClosed();
         } else if (range.log.nextIndex() > index) {
@@ -760,8 +761,9 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         } else if (settled(range)) {
             waiter.onEnded();
         } else {
-            waiter.onNoData();
+            return false;
         }
+        return true;
     }
 
     /**

@@ -359,8 +359,10 @@ class PlacerTest {
         PlacementView view = w.view();
         ClaimSet c = w.claims.get(a);
 
-        Placer.Decision one = Placer.decide(view, a, c.streams(), c.ranges(), 5_000, 3, 0, Long.MAX_VALUE);
-        Placer.Decision two = Placer.decide(w.view(), a, c.streams(), c.ranges(), 5_000, 3, 0, Long.MAX_VALUE);
+        Placer.Decision one =
+                Placer.decide(view, a, c.streams(), c.ranges(), 5_000, 3, 0, Long.MAX_VALUE, r -> false, 64);
+        Placer.Decision two =
+                Placer.decide(w.view(), a, c.streams(), c.ranges(), 5_000, 3, 0, Long.MAX_VALUE, r -> false, 64);
 
         assertThat(one).isEqualTo(two);
         assertThat(one.created()).isNotEmpty();
