@@ -81,6 +81,7 @@ final class DevCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("ScaleSmall dev cluster of " + nodes + " nodes is up:");
         started.forEach(line -> System.out.println("  " + line));
+        System.out.println("Dashboard: http://127.0.0.1:" + httpPort + "/");
         System.out.println("In another terminal:");
         System.out.println("  ./scalesmall members --server " + server);
         System.out.println("  ./scalesmall publish --server " + server + " --stream demo --count 1000 --size 100");

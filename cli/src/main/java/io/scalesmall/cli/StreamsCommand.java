@@ -4,6 +4,7 @@ import io.scalesmall.protocol.MetadataResponse;
 import io.scalesmall.protocol.MetadataResponse.Range;
 import io.scalesmall.protocol.MetadataResponse.Stream;
 import io.scalesmall.protocol.NodeId;
+import io.scalesmall.protocol.RangeCopies;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -142,32 +143,20 @@ final class StreamsCommand implements Callable<Integer> {
         long sizeBytes = 0;
         long batches = 0;
         long under = 0;
-        long liveMembers =
-                status.values().stream().filter(StreamsCommand::isLive).count();
-        long wanted = Math.min(stream.options().replicationFactor(), liveMembers);
+        long liveMembers = status.values().stream().filter(RangeCopies::isLive).count();
         List<Range> bySlice = new ArrayList<>(stream.ranges());
         // By key slice, then oldest first, for people; splits make slices nest.
         bySlice.sort(Comparator.comparingLong(Range::firstHash).thenComparingLong(Range::sinceHlc));
         for (Range r : bySlice) {
             List<Map<String, Object>> replicas = new ArrayList<>();
-            long most = 0;
-            long fewest = Long.MAX_VALUE;
-            long biggest = 0;
-            long liveCopies = 0;
+            RangeCopies copies = new RangeCopies(stream.options().replicationFactor(), liveMembers);
             for (int index : r.replicas()) {
                 MetadataResponse.Node n = view.nodes().get(index);
                 Map<String, Range> own = stored.get(n.id());
                 Range copy = own == null ? null : own.get(stream.name() + "/" + r.rangeId());
                 long copyBatches = copy == null ? 0 : copy.batches();
                 long copyBytes = copy == null ? 0 : copy.sizeBytes();
-                boolean left = "LEFT".equals(status.get(n.id()));
-                liveCopies += isLive(status.get(n.id())) ? 1 : 0;
-                most = Math.max(most, copyBatches);
-                if (!left) {
-                    // A node that left handed its data off first; one that died still owes its copy.
-                    fewest = Math.min(fewest, copyBatches);
-                }
-                biggest = Math.max(biggest, copyBytes);
+                copies.add(status.get(n.id()), copyBatches, copyBytes);
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("id", n.id().toString());
                 o.put("clientAddress", MembersCommand.address(n.host(), n.port()));
@@ -177,27 +166,20 @@ final class StreamsCommand implements Callable<Integer> {
                 o.put("batches", copyBatches);
                 replicas.add(o);
             }
-            long missing = fewest == Long.MAX_VALUE ? 0 : most - fewest;
-            // Copies the range was made with (a range created while nodes were down has fewer):
-            // its holders as listed, dead or gone ones included.
-            if (liveCopies < Math.min(wanted, r.replicas().size())) {
-                // Copies that left with a stopped node (or were never made) count until restored.
-                missing = most;
-            }
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("rangeId", r.rangeId());
             o.put("firstHash", r.firstHash());
             o.put("lastHash", r.lastHash());
             o.put("current", r.current());
             o.put("sinceHlc", r.sinceHlc());
-            o.put("sizeBytes", biggest);
-            o.put("batches", most);
-            o.put("underReplicatedBatches", missing);
+            o.put("sizeBytes", copies.sizeBytes());
+            o.put("batches", copies.batches());
+            o.put("underReplicatedBatches", copies.underReplicatedBatches());
             o.put("replicas", replicas);
             ranges.add(o);
-            sizeBytes += biggest;
-            batches += most;
-            under += missing;
+            sizeBytes += copies.sizeBytes();
+            batches += copies.batches();
+            under += copies.underReplicatedBatches();
         }
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("name", stream.name());
@@ -242,9 +224,5 @@ final class StreamsCommand implements Callable<Integer> {
         if (streams.isEmpty()) {
             out.println("(no streams)");
         }
-    }
-
-    private static boolean isLive(String status) {
-        return "ALIVE".equals(status) || "SUSPECT".equals(status);
     }
 }

@@ -8,20 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,64 +28,27 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("cluster")
 class DevIT {
-    private static final Pattern NODE_PID = Pattern.compile("node (\\d): pid (\\d+),");
-
     @TempDir
     Path dir;
 
-    private Process dev;
-    private final List<Long> nodePids = new ArrayList<>();
+    private DevCluster cluster;
 
     @AfterEach
-    void stopAll() throws InterruptedException {
-        if (dev != null) {
-            dev.destroy();
-            if (!dev.waitFor(60, TimeUnit.SECONDS)) {
-                dev.destroyForcibly();
-            }
-        }
-        for (long pid : nodePids) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    void stopAll() {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aClusterThatLosesANodeProcessStillServesEveryMessage() throws Exception {
-        int base = freeBase();
-        Path log = dir.resolve("dev.log");
-        dev = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx256m",
-                        "-jar",
-                        NodeProcess.jar().toAbsolutePath().toString(),
-                        "dev",
-                        "--data",
-                        dir.resolve("data").toString(),
-                        "--port",
-                        Integer.toString(base),
-                        "--http-port",
-                        Integer.toString(base + 1),
-                        "--node-java-opts",
-                        "-Xmx512m -XX:+UseSerialGC")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        await().atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> {
-                    assertThat(dev.isAlive())
-                            .as("dev is running:%n%s", read(log))
-                            .isTrue();
-                    return read(log).contains("Press Ctrl-C to stop.");
-                });
-        Matcher m = NODE_PID.matcher(read(log));
-        while (m.find()) {
-            nodePids.add(Long.parseLong(m.group(2)));
-        }
-        assertThat(nodePids).as("node processes in:%n%s", read(log)).hasSize(3);
-        assertThat(nodePids).doesNotContain(dev.pid());
-        String servers = "127.0.0.1:" + base + ",127.0.0.1:" + (base + 10) + ",127.0.0.1:" + (base + 20);
+        cluster = DevCluster.start(dir);
+        Process dev = cluster.dev;
+        List<Long> nodePids = cluster.nodePids;
+        int base = cluster.base;
+        Path log = cluster.log;
+        String servers = cluster.servers();
 
         String[] published = run(
                 "publish",
@@ -173,37 +129,6 @@ class DevIT {
                     .until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
         }
         assertThat(read(log)).contains("stopped");
-    }
-
-    /** A base port whose client, cluster (TCP and UDP) and HTTP ports are free for 3 nodes. */
-    private static int freeBase() {
-        Random random = new Random();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20_000 + 100 * random.nextInt(400);
-            if (allFree(base)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free port range found");
-    }
-
-    private static boolean allFree(int base) {
-        try {
-            InetAddress loopback = InetAddress.getByName("127.0.0.1");
-            for (int i = 0; i < 3; i++) {
-                for (int offset = 0; offset < 3; offset++) {
-                    int port = base + 10 * i + offset;
-                    try (ServerSocket s = new ServerSocket(port, 1, loopback);
-                            DatagramSocket d = new DatagramSocket(port, loopback)) {
-                        s.getLocalPort();
-                        d.getLocalPort();
-                    }
-                }
-            }
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static String read(Path log) throws IOException {

@@ -390,14 +390,21 @@ public final class ClientConfig {
 
         /**
          * Adds servers, each as {@code host:port} or {@code host} (port {@link
-         * Protocol#DEFAULT_PORT}); IPv6 literals go in brackets, {@code [::1]:7070}.
+         * Protocol#DEFAULT_PORT}); IPv6 literals go in brackets, {@code [::1]:7070}. A string may
+         * list several, separated by commas, as Kafka's {@code bootstrap.servers}: {@code
+         * "10.0.0.1:7070,10.0.0.2:7070"}.
          *
          * @param hostPorts server addresses
          * @return this builder
          */
         public Builder servers(String... hostPorts) {
-            for (String hp : hostPorts) {
-                servers.add(parseHostPort(hp));
+            for (String list : hostPorts) {
+                for (String hp : list.split(",", -1)) {
+                    if (hp.isBlank() && list.contains(",")) {
+                        throw new IllegalArgumentException("empty server address in: " + list);
+                    }
+                    servers.add(parseHostPort(hp));
+                }
             }
             return this;
         }

@@ -64,7 +64,7 @@ public final class Node implements AutoCloseable {
     private volatile ClusterKeys startupKeys;
 
     private final ClientServer server;
-    private final AdminServer admin;
+    private AdminServer admin;
     private volatile ClusterAgent cluster;
     /** The disk capacity this node offers placement while its volume is not full. */
     private long advertisedDiskBytes;
@@ -114,6 +114,11 @@ public final class Node implements AutoCloseable {
                     !config.cluster().seeds().isEmpty() || config.cluster().multicastGroup() != null;
             server = new ClientServer(config.api(), agent, placement, this::members, this::verifyMac, expectsPeers);
             server.start();
+            // Before the cluster plane: the node advertises the admin endpoint in its metadata.
+            admin = config.httpPort() >= 0 ? new AdminServer(config.httpHost(), config.httpPort(), this) : null;
+            if (admin != null) {
+                admin.start();
+            }
             cluster = startCluster();
             placement.reviewRequester(cluster::reviewClaims);
             placement.reviewScheduler(cluster::reviewClaimsAfter);
@@ -121,13 +126,12 @@ public final class Node implements AutoCloseable {
             cluster.every(config.agent().retention().checkIntervalMs(), this::reviewCapacity);
             splits = new SplitMonitor(config.split());
             cluster.every(config.split().checkIntervalMs(), this::reviewSplits);
-            admin = config.httpPort() >= 0 ? new AdminServer(config.httpHost(), config.httpPort(), this) : null;
-            if (admin != null) {
-                admin.start();
-            }
             started = true;
         } finally {
             if (!started) {
+                if (admin != null) {
+                    admin.close();
+                }
                 if (cluster != null) {
                     cluster.close();
                 }
@@ -196,13 +200,28 @@ public final class Node implements AutoCloseable {
                                     diskBytes,
                                     memoryBytes,
                                     cores,
-                                    settings.zone())),
+                                    settings.zone(),
+                                    false,
+                                    adminEndpoint())),
                     placement.claims());
         } catch (RuntimeException | InterruptedException e) {
             agent.close();
             throw e;
         }
         return agent;
+    }
+
+    /**
+     * Where other nodes reach this node's admin endpoint: the bound address, or the advertised
+     * client host when it is bound to every interface; null when the node has none.
+     */
+    private Endpoint adminEndpoint() {
+        if (admin == null) {
+            return null;
+        }
+        InetSocketAddress bound = admin.boundAddress();
+        String host = bound.getAddress().isAnyLocalAddress() ? config.api().advertisedHost() : bound.getHostString();
+        return new Endpoint(host, bound.getPort());
     }
 
     /** Measures the open ranges this node holds and asks placement to split the hot or big ones. */

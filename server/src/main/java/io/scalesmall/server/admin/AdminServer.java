@@ -29,11 +29,13 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.server.Node;
 import io.scalesmall.server.cluster.ClusterCounters;
 import io.scalesmall.server.cluster.MemberEntry;
 import io.scalesmall.server.cluster.MemberStatus;
 import io.scalesmall.server.cluster.net.ClusterAgent;
+import io.scalesmall.server.replication.DataStats;
 import io.scalesmall.server.replication.RangeKey;
 import io.scalesmall.server.storage.RangeLog;
 import java.io.IOException;
@@ -56,6 +58,8 @@ public final class AdminServer implements AutoCloseable {
     private final int port;
     private final Node node;
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final TrafficHistory history = new TrafficHistory();
+    private final ClusterStats clusterStats;
     private EventLoopGroup group;
     private Channel channel;
 
@@ -63,6 +67,7 @@ public final class AdminServer implements AutoCloseable {
         this.host = host;
         this.port = port;
         this.node = node;
+        this.clusterStats = new ClusterStats(node, history);
         GaugeWithCallback.builder()
                 .name("scalesmall_range_bytes")
                 .help("Bytes stored in a range's log on this node")
@@ -125,6 +130,70 @@ public final class AdminServer implements AutoCloseable {
                 .callback(cb -> cb.call(node.notReadyReason() == null ? 1 : 0))
                 .register(registry);
         registerClusterMetrics();
+        registerTrafficMetrics();
+    }
+
+    private void registerTrafficMetrics() {
+        DataStats stats = node.agent().stats();
+        stats.register(registry);
+        CounterWithCallback.builder()
+                .name("scalesmall_stream_messages")
+                .help("Messages of a stream published through this node (it coordinated them) or consumed from it"
+                        + " (sent to readers)")
+                .labelNames("stream", "direction")
+                .callback(cb -> stats.forEachStream((stream, t) -> {
+                    cb.call(t.publishedMessages(), stream, "published");
+                    cb.call(t.consumedMessages(), stream, "consumed");
+                }))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("scalesmall_stream_bytes")
+                .help("Bytes of a stream published through this node (publish frames as received) or consumed"
+                        + " from it (stored batches as sent)")
+                .labelNames("stream", "direction")
+                .callback(cb -> stats.forEachStream((stream, t) -> {
+                    cb.call(t.publishedBytes(), stream, "published");
+                    cb.call(t.consumedBytes(), stream, "consumed");
+                }))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("scalesmall_refused_requests")
+                .help("Client requests answered with an error, by error code (codes never seen are left out)")
+                .labelNames("code")
+                .callback(cb -> {
+                    for (ErrorCode code : ErrorCode.values()) {
+                        long n = stats.refusedCount(code);
+                        if (n > 0) {
+                            cb.call(n, code.name());
+                        }
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("scalesmall_inflight_publishes")
+                .help("Publishes received and not yet answered")
+                .callback(cb -> cb.call(stats.inFlightPublishes()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("scalesmall_inflight_publish_bytes")
+                .help("Bytes of publishes received and not yet answered")
+                .callback(cb -> cb.call(stats.inFlightBytes()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("scalesmall_memory_tail_bytes")
+                .help("Recent batches kept in memory for tail readers: used, and the budget (memory.tail.bytes)")
+                .labelNames("kind")
+                .callback(cb -> {
+                    cb.call(stats.memoryTailBytes(), "used");
+                    cb.call(stats.memoryTailBudgetBytes(), "budget");
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("scalesmall_repair_backlog_batches")
+                .help("Batches other replicas reported holding that this node's copies lack yet: what repair has"
+                        + " left to pull here")
+                .callback(cb -> cb.call(stats.repairBacklogBatches()))
+                .register(registry);
     }
 
     private void registerClusterMetrics() {
@@ -230,6 +299,17 @@ public final class AdminServer implements AutoCloseable {
                 .bind(host, port)
                 .sync()
                 .channel();
+        DataStats stats = node.agent().stats();
+        group.scheduleAtFixedRate(
+                () -> history.sample(
+                        System.currentTimeMillis(),
+                        stats.publishedMessages(),
+                        stats.publishedBytes(),
+                        stats.consumedMessages(),
+                        stats.consumedBytes()),
+                0,
+                1,
+                TimeUnit.SECONDS);
     }
 
     /** The bound address. */
@@ -277,7 +357,54 @@ public final class AdminServer implements AutoCloseable {
                 send(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json", "GET", body);
                 return;
             }
+            if (WebAssets.serves(path)) {
+                WebAssets.write(path, body);
+                send(ctx, status, WebAssets.contentType(path), null, body);
+                return;
+            }
+            if (path.startsWith("/api/") && !path.startsWith("/api/stats") && node.cluster() == null) {
+                json(body, Map.of("error", "the node is starting"));
+                send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json", null, body);
+                return;
+            }
+            if (path.equals("/api/overview") || path.equals("/api/streams") || path.startsWith("/api/streams/")) {
+                String name = path.startsWith("/api/streams/") ? path.substring("/api/streams/".length()) : null;
+                boolean overview = path.equals("/api/overview");
+                clusterStats.gather().whenComplete((figures, error) -> {
+                    HttpResponseStatus answer = HttpResponseStatus.OK;
+                    try {
+                        if (error != null) {
+                            throw new IOException("gathering the members' figures failed", error);
+                        }
+                        Object document;
+                        if (overview) {
+                            document = clusterStats.overview(figures);
+                        } else {
+                            List<Map<String, Object>> streams = clusterStats.streams(name, figures);
+                            if (name == null) {
+                                document = Map.of("node", node.nodeId().toString(), "streams", streams);
+                            } else if (streams.isEmpty()) {
+                                answer = HttpResponseStatus.NOT_FOUND;
+                                document = Map.of("error", "not found: " + path);
+                            } else {
+                                document = streams.get(0);
+                            }
+                        }
+                        json(body, document);
+                    } catch (IOException | RuntimeException e) {
+                        body.clear();
+                        answer = HttpResponseStatus.INTERNAL_SERVER_ERROR;
+                        body.writeCharSequence("{\"error\":\"internal server error\"}\n", StandardCharsets.UTF_8);
+                    }
+                    send(ctx, answer, "application/json", null, body);
+                });
+                return;
+            }
             switch (path) {
+                case "/api/stats" -> {
+                    type = "application/json";
+                    json(body, clusterStats.local());
+                }
                 case "/health" -> {
                     type = "application/json";
                     body.writeCharSequence(
@@ -313,10 +440,6 @@ public final class AdminServer implements AutoCloseable {
                     }
                     o.put("members", members);
                     json(body, o);
-                }
-                case "/api/streams" -> {
-                    type = "application/json";
-                    json(body, Map.of("node", node.nodeId().toString(), "streams", AdminJson.streams(node, null)));
                 }
                 case "/metrics" -> {
                     type = "text/plain; version=0.0.4; charset=utf-8";
@@ -370,11 +493,7 @@ public final class AdminServer implements AutoCloseable {
                 default -> {
                     type = "application/json";
                     Object found = null;
-                    if (path.startsWith("/api/streams/")) {
-                        List<Map<String, Object>> one =
-                                AdminJson.streams(node, path.substring("/api/streams/".length()));
-                        found = one.isEmpty() ? null : one.get(0);
-                    } else if (path.startsWith("/api/nodes/")) {
+                    if (path.startsWith("/api/nodes/")) {
                         found = AdminJson.node(node, path.substring("/api/nodes/".length()));
                     }
                     if (found == null) {
@@ -433,6 +552,7 @@ public final class AdminServer implements AutoCloseable {
 
     @Override
     public void close() {
+        clusterStats.close();
         if (channel != null) {
             channel.close().syncUninterruptibly();
         }

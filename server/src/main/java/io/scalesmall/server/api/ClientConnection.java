@@ -31,6 +31,7 @@ import io.scalesmall.protocol.StreamNames;
 import io.scalesmall.protocol.UnsubscribeRequest;
 import io.scalesmall.server.replication.AckSink;
 import io.scalesmall.server.replication.DataAgent;
+import io.scalesmall.server.replication.DataStats;
 import io.scalesmall.server.storage.RangeLog;
 import java.io.IOException;
 import java.util.HashMap;
@@ -63,6 +64,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     private final ClientServer server;
     private final ApiConfig config;
     private final DataAgent agent;
+    private final DataStats stats;
     private final RecordReader recordReader = new RecordReader();
     private final AtomicLong inFlightBytes = new AtomicLong();
     private final Map<Integer, RangeReader> reads = new HashMap<>();
@@ -76,6 +78,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         this.server = server;
         this.config = config;
         this.agent = agent;
+        this.stats = agent.stats();
     }
 
     @Override
@@ -87,6 +90,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof FrameDecoder.BadFrame bad) {
+            stats.refused(bad.code());
             writeError(channel, bad.requestId(), bad.code(), bad.message());
             if (bad.fatal()) {
                 ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(f -> ctx.close());
@@ -98,9 +102,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         try {
             handle(frame, requestId);
         } catch (ProtocolException e) {
+            stats.refused(e.code());
             writeError(channel, requestId, e.code(), e.getMessage());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "request " + requestId + " failed", e);
+            stats.refused(ErrorCode.INTERNAL_ERROR);
             writeError(channel, requestId, ErrorCode.INTERNAL_ERROR, e.toString());
         } finally {
             frame.release();
@@ -227,10 +233,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         validateBatch(frame, at, frame.writerIndex() - at);
         ByteBuf stored = BatchCompression.compress(frame, at, channel.alloc());
         long inFlight = inFlightBytes.addAndGet(frameBytes);
+        stats.publishArrived(frameBytes);
         DurabilityPolicy p = policy;
-        if (!agent.execute(() -> agent.publish(req.stream(), req.rangeId(), stored, p, this, requestId, frameBytes))) {
+        long receivedNanos = System.nanoTime();
+        if (!agent.execute(() ->
+                agent.publish(req.stream(), req.rangeId(), stored, p, this, requestId, frameBytes, receivedNanos))) {
             stored.release();
             inFlightBytes.addAndGet(-frameBytes);
+            stats.publishAnswered(frameBytes);
             throw new ProtocolException(ErrorCode.BUSY, "node is busy or stopping; retry");
         }
         if (inFlight > config.maxInFlightBytesPerConnection()) {
@@ -399,7 +409,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     // ---- AckSink: called on the data agent thread ----
 
     @Override
-    public void publishOk(int requestId, int inFlightBytes, PublishResponse response) {
+    public void publishOk(
+            int requestId, int inFlightBytes, PublishResponse response, DurabilityPolicy policy, long receivedNanos) {
+        stats.acked(policy, System.nanoTime() - receivedNanos);
         ByteBuf out = acks();
         int start = FrameHeader.begin(out, FrameType.PUBLISH_OK, requestId);
         response.write(out);
@@ -409,6 +421,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
 
     @Override
     public void publishFailed(int requestId, int inFlightBytes, ErrorCode code, String message) {
+        stats.refused(code);
         ByteBuf out = acks();
         int start = FrameHeader.begin(out, FrameType.ERROR, requestId);
         new ErrorResponse(code, message).write(out);
@@ -431,6 +444,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
             misroutedStream = stream;
         }
         MetadataResponse placement = misroutedPlacement;
+        stats.refused(code);
         ByteBuf out = acks();
         int start = FrameHeader.begin(out, FrameType.ERROR, requestId);
         new ErrorResponse(code, message, placement).write(out);
@@ -460,6 +474,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     }
 
     private void release(int bytes) {
+        stats.publishAnswered(bytes);
         long now = inFlightBytes.addAndGet(-bytes);
         if (pausedForInFlight && now <= config.maxInFlightBytesPerConnection()) {
             channel.eventLoop().execute(this::updateAutoRead);

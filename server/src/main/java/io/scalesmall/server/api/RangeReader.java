@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.scalesmall.protocol.BatchFormat;
 import io.scalesmall.protocol.DataResponse;
 import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.protocol.FrameHeader;
@@ -12,6 +13,7 @@ import io.scalesmall.protocol.ProtocolException;
 import io.scalesmall.protocol.RangeCursor;
 import io.scalesmall.protocol.StartPosition;
 import io.scalesmall.server.replication.DataAgent;
+import io.scalesmall.server.replication.DataStats;
 import io.scalesmall.server.replication.TailWaiter;
 import io.scalesmall.server.storage.RangeLog;
 import io.scalesmall.server.storage.ReadResult;
@@ -43,6 +45,7 @@ final class RangeReader implements TailWaiter {
     private final RangeLog log;
     private final int maxBytes;
     private final int maxWaitMs;
+    private final DataStats.StreamTraffic traffic;
     private long nextIndex;
     /** What the reader counts as read where it starts; sent with the first answer only. */
     private List<RangeCursor.Entry> startVector = List.of();
@@ -72,6 +75,7 @@ final class RangeReader implements TailWaiter {
         this.log = log;
         this.maxBytes = maxBytes;
         this.maxWaitMs = maxWaitMs;
+        this.traffic = agent.stats().stream(stream);
     }
 
     /**
@@ -285,9 +289,21 @@ final class RangeReader implements TailWaiter {
         ClientConnection.writeError(channel, requestId, code, message);
     }
 
+    /** Messages in a run of whole stored batches. */
+    private static int countMessages(ByteBuf batches) {
+        int messages = 0;
+        int at = batches.readerIndex();
+        while (batches.writerIndex() - at >= BatchFormat.HEADER_BYTES) {
+            messages += BatchFormat.count(batches, at);
+            at += Math.max(BatchFormat.HEADER_BYTES, BatchFormat.totalBytes(batches, at));
+        }
+        return messages;
+    }
+
     private void send(long firstIndex, boolean truncated, ByteBuf batches) {
         RangeCursor position = new RangeCursor(rangeId, sentAny ? List.of() : startVector);
         int length = batches.readableBytes();
+        traffic.consumed(countMessages(batches), length);
         ByteBuf header = channel.alloc().directBuffer(64);
         int start = FrameHeader.begin(header, subscription ? FrameType.SUBSCRIBE_DATA : FrameType.FETCH_OK, requestId);
         new DataResponse(rangeId, truncated, position, length).writePrefix(header);

@@ -22,7 +22,7 @@ import java.util.List;
  * Endpoint      u8 hostLength (1..255) | host (UTF-8) | u16 port (1..65535)
  * NodeMetadata  Endpoint cluster | Endpoint client | i64 diskBytes (>= 0) | i64 memoryBytes (>= 0)
  *               | i32 cores (>= 0) | u8 zoneLength (0..64) | zone (UTF-8) | u8 flags (bit 0:
- *               draining; others 0)
+ *               draining; bit 1: an admin endpoint follows; others 0) | [Endpoint admin]
  * MemberEntry   NodeId (16) | i64 incarnation (>= 0) | u8 status (MemberStatus ordinal 0..3)
  *               | i64 sinceMs | NodeMetadata
  * StreamClaim   u8 streamLength (1..255) | stream (UTF-8) | u8 replicationFactor (1..255)
@@ -111,7 +111,10 @@ public final class EntryCodec {
         out.writeLong(metadata.memoryBytes());
         out.writeInt(metadata.cores());
         writeString(out, metadata.zone(), 0, MAX_ZONE_BYTES, "zone");
-        out.writeByte(metadata.draining() ? 1 : 0);
+        out.writeByte((metadata.draining() ? 1 : 0) | (metadata.adminEndpoint() != null ? 2 : 0));
+        if (metadata.adminEndpoint() != null) {
+            write(out, metadata.adminEndpoint());
+        }
     }
 
     /** Reads metadata written by {@link #write(ByteBuf, NodeMetadata)}. */
@@ -128,10 +131,11 @@ public final class EntryCodec {
         String zone = readString(in, 0, MAX_ZONE_BYTES, "zone");
         FieldCodec.require(in, 1);
         int flags = in.readUnsignedByte();
-        if ((flags & ~1) != 0) {
+        if ((flags & ~3) != 0) {
             throw malformed("unknown node metadata flags " + flags);
         }
-        return new NodeMetadata(cluster, client, diskBytes, memoryBytes, cores, zone, (flags & 1) != 0);
+        Endpoint admin = (flags & 2) != 0 ? readEndpoint(in) : null;
+        return new NodeMetadata(cluster, client, diskBytes, memoryBytes, cores, zone, (flags & 1) != 0, admin);
     }
 
     /** Encoded size of {@code metadata}. */
@@ -143,7 +147,8 @@ public final class EntryCodec {
                 + 4
                 + 1
                 + ByteBufUtil.utf8Bytes(metadata.zone())
-                + 1;
+                + 1
+                + (metadata.adminEndpoint() == null ? 0 : encodedSize(metadata.adminEndpoint()));
     }
 
     // ---- MemberEntry

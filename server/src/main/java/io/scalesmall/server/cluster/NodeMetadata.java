@@ -12,6 +12,8 @@ package io.scalesmall.server.cluster;
  * @param zone failure zone, or the empty string when none is set
  * @param draining true while the node hands its data off before it leaves: it takes no new
  *     range, and the copies it holds are made on other nodes at once
+ * @param adminEndpoint where the node's admin HTTP endpoint listens, or null when it has none; the
+ *     dashboard of any node gathers the others' figures there
  */
 public record NodeMetadata(
         Endpoint clusterEndpoint,
@@ -20,7 +22,20 @@ public record NodeMetadata(
         long memoryBytes,
         int cores,
         String zone,
-        boolean draining) {
+        boolean draining,
+        Endpoint adminEndpoint) {
+    /** Metadata without an admin endpoint. */
+    public NodeMetadata(
+            Endpoint clusterEndpoint,
+            Endpoint clientEndpoint,
+            long diskBytes,
+            long memoryBytes,
+            int cores,
+            String zone,
+            boolean draining) {
+        this(clusterEndpoint, clientEndpoint, diskBytes, memoryBytes, cores, zone, draining, null);
+    }
+
     /** Metadata of a node that is not draining. */
     public NodeMetadata(
             Endpoint clusterEndpoint,
@@ -29,17 +44,19 @@ public record NodeMetadata(
             long memoryBytes,
             int cores,
             String zone) {
-        this(clusterEndpoint, clientEndpoint, diskBytes, memoryBytes, cores, zone, false);
+        this(clusterEndpoint, clientEndpoint, diskBytes, memoryBytes, cores, zone, false, null);
     }
 
     /** These metadata with another disk capacity. */
     public NodeMetadata withDiskBytes(long newDiskBytes) {
-        return new NodeMetadata(clusterEndpoint, clientEndpoint, newDiskBytes, memoryBytes, cores, zone, draining);
+        return new NodeMetadata(
+                clusterEndpoint, clientEndpoint, newDiskBytes, memoryBytes, cores, zone, draining, adminEndpoint);
     }
 
     /** These metadata, draining. */
     public NodeMetadata asDraining() {
-        return new NodeMetadata(clusterEndpoint, clientEndpoint, diskBytes, memoryBytes, cores, zone, true);
+        return new NodeMetadata(
+                clusterEndpoint, clientEndpoint, diskBytes, memoryBytes, cores, zone, true, adminEndpoint);
     }
 
     public NodeMetadata {

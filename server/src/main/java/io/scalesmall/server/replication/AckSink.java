@@ -1,5 +1,6 @@
 package io.scalesmall.server.replication;
 
+import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.protocol.PublishResponse;
 
@@ -9,8 +10,13 @@ import io.scalesmall.protocol.PublishResponse;
  * block.
  */
 public interface AckSink {
-    /** The publish with {@code requestId} met its policy; {@code inFlightBytes} may be released. */
-    void publishOk(int requestId, int inFlightBytes, PublishResponse response);
+    /**
+     * The publish with {@code requestId} met its {@code policy}; {@code inFlightBytes} may be
+     * released. {@code receivedNanos} is the value the sink passed with the publish, handed back
+     * untouched so the sink can time the publish without the agent reading a clock.
+     */
+    void publishOk(
+            int requestId, int inFlightBytes, PublishResponse response, DurabilityPolicy policy, long receivedNanos);
 
     /** The publish with {@code requestId} failed; {@code inFlightBytes} may be released. */
     void publishFailed(int requestId, int inFlightBytes, ErrorCode code, String message);

@@ -89,6 +89,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
     private final Thread thread;
     private final Retention retention;
     private long memoryBytes;
+    private final DataStats stats = new DataStats();
     private long nextRetentionMs;
     /** Bytes the fill pulls of sealed ranges may still ask for (a token bucket). */
     private long fillTokens;
@@ -142,6 +143,11 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         return nodeId;
     }
 
+    /** What the data path counted (any thread). */
+    public DataStats stats() {
+        return stats;
+    }
+
     /** What this node holds (readable from any thread). */
     public StreamCatalog catalog() {
         return catalog;
@@ -193,7 +199,8 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             DurabilityPolicy policy,
             AckSink sink,
             int requestId,
-            int inFlightBytes) {
+            int inFlightBytes,
+            long receivedNanos) {
         touch(sink);
         String refusal = null;
         ErrorCode code = null;
@@ -245,7 +252,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         ProducerTable.Verdict verdict = range.producers.check(producerId, producerSeq, count);
         if (verdict == ProducerTable.Verdict.DUPLICATE) {
             batch.release();
-            acknowledgeDuplicate(range, policy, sink, requestId, inFlightBytes);
+            acknowledgeDuplicate(range, policy, sink, requestId, inFlightBytes, receivedNanos);
             return;
         }
         if (claim.sealed() && !settled(range)) {
@@ -319,6 +326,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             return;
         }
         range.appended(nodeId, seq, index, false);
+        range.traffic.published(count, inFlightBytes);
         reportDue.add(range);
         range.producers.record(producerId, producerSeq, count, index, time, nodeId, seq);
         forward(range, batch);
@@ -333,7 +341,8 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 sink,
                 requestId,
                 inFlightBytes,
-                clockMs.getAsLong() + config.replicationTimeoutMs());
+                clockMs.getAsLong() + config.replicationTimeoutMs(),
+                receivedNanos);
         if (!answerIfMet(range, p)) {
             range.pending.addLast(p);
         }
@@ -350,14 +359,21 @@ public final class DataAgent implements AutoCloseable, SyncListener {
     }
 
     private void acknowledgeDuplicate(
-            RangeReplica range, DurabilityPolicy policy, AckSink sink, int requestId, int inFlightBytes) {
+            RangeReplica range,
+            DurabilityPolicy policy,
+            AckSink sink,
+            int requestId,
+            int inFlightBytes,
+            long receivedNanos) {
         NodeId coordinator = range.producers.foundCoordinator();
         if (coordinator == null) {
             // Too old to locate: stored long ago, so durable and replicated by now.
             sink.publishOk(
                     requestId,
                     inFlightBytes,
-                    new PublishResponse(range.key.rangeId(), nodeId, 0, range.producers.foundHlcTime(), true, 1, 1));
+                    new PublishResponse(range.key.rangeId(), nodeId, 0, range.producers.foundHlcTime(), true, 1, 1),
+                    policy,
+                    receivedNanos);
             return;
         }
         PendingPublish p = new PendingPublish(
@@ -369,7 +385,8 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 sink,
                 requestId,
                 inFlightBytes,
-                clockMs.getAsLong() + config.replicationTimeoutMs());
+                clockMs.getAsLong() + config.replicationTimeoutMs(),
+                receivedNanos);
         if (!answerIfMet(range, p)) {
             range.pending.addLast(p);
             syncAgent.requestSync(range.log);
@@ -395,7 +412,9 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                                 p.hlcTime(),
                                 p.duplicate(),
                                 memory,
-                                disk));
+                                disk),
+                        p.policy(),
+                        p.receivedNanos());
         return true;
     }
 
@@ -914,7 +933,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             return open;
         }
         RangeLog log = RangeLog.open(catalog.rangeDir(key.stream(), key.rangeId()), config.storage());
-        RangeReplica replica = new RangeReplica(key, log, RangeReplica.descriptorOf(claim));
+        RangeReplica replica = new RangeReplica(key, log, RangeReplica.descriptorOf(claim), stats.stream(key.stream()));
         log.forEachBatchHeader((index, h) -> {
             NodeId coordinator = new NodeId(h.coordinatorHigh(), h.coordinatorLow());
             replica.appended(coordinator, h.batchSeq(), index, true);
@@ -965,6 +984,11 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         if (!execute(() -> completeDurable(log, durableIndex))) {
             LOG.fine("agent stopped before a sync completion was delivered");
         }
+    }
+
+    @Override
+    public void onSyncTimed(long nanos) {
+        stats.synced(nanos);
     }
 
     @Override
@@ -1209,11 +1233,13 @@ public final class DataAgent implements AutoCloseable, SyncListener {
      * their deadline.
      */
     private void repair(long nowMs) {
+        long backlog = 0;
         for (RangeReplica range : ranges.values()) {
             if (nowMs - range.lastReportMs >= config.repairIntervalMs()) {
                 report(range, nowMs);
             }
             for (NodeId coordinator : range.knownCoordinators()) {
+                backlog += range.behind(coordinator, directory::isLive);
                 long from = nextWanted(range, coordinator);
                 NodeId ahead = range.sourceFor(coordinator, from, directory::isLive);
                 if (ahead != null) {
@@ -1227,6 +1253,8 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 range.filledBatches = 0;
             }
         }
+        stats.repairBacklog(backlog);
+        stats.memoryTail(memoryBytes, config.memoryTailBytes());
         endSettledWaits();
     }
 

@@ -17,6 +17,7 @@ import io.scalesmall.protocol.NodeId;
  * @param requestId the request to answer
  * @param inFlightBytes bytes the connection may release once answered
  * @param deadlineMs when it fails with NOT_ENOUGH_REPLICAS
+ * @param receivedNanos the sink's own arrival stamp, handed back with the answer
  */
 record PendingPublish(
         NodeId coordinator,
@@ -27,4 +28,5 @@ record PendingPublish(
         AckSink sink,
         int requestId,
         int inFlightBytes,
-        long deadlineMs) {}
+        long deadlineMs,
+        long receivedNanos) {}

@@ -31,6 +31,9 @@ final class RangeReplica {
     final RangeKey key;
     final RangeLog log;
     final RangeDescriptor descriptor;
+    /** The stream's traffic counters, where batches this node coordinates are counted. */
+    final DataStats.StreamTraffic traffic;
+
     final ProducerTable producers = new ProducerTable();
     final CoordinatorIndex coordinators = new CoordinatorIndex();
     /** Publishes this node answers, in arrival order. */
@@ -72,8 +75,9 @@ final class RangeReplica {
 
     long backgroundSyncDueMs;
 
-    RangeReplica(RangeKey key, RangeLog log, RangeDescriptor descriptor) {
+    RangeReplica(RangeKey key, RangeLog log, RangeDescriptor descriptor, DataStats.StreamTraffic traffic) {
         this.key = key;
+        this.traffic = traffic;
         this.log = log;
         this.descriptor = descriptor;
         this.durableIndex = log.durableIndex();
@@ -228,6 +232,21 @@ final class RangeReplica {
             }
         }
         return best;
+    }
+
+    /**
+     * Batches of {@code coordinator} that a live replica reported holding beyond what this one
+     * holds: what repair has left to pull here (0 when this one is ahead or alone).
+     */
+    long behind(NodeId coordinator, java.util.function.Predicate<NodeId> live) {
+        long most = 0;
+        for (Map.Entry<NodeId, Map<NodeId, long[]>> e : peerProgress.entrySet()) {
+            long[] p = e.getValue().get(coordinator);
+            if (p != null && p[0] > most && live.test(e.getKey())) {
+                most = p[0];
+            }
+        }
+        return Math.max(0, most - coordinators.lastSeq(coordinator));
     }
 
     /**

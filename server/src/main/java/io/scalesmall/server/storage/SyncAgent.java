@@ -108,12 +108,14 @@ public final class SyncAgent implements AutoCloseable {
 
     private void syncOne(RangeLog log) {
         long durableIndex;
+        long startNanos = System.nanoTime();
         try {
             durableIndex = log.syncData();
         } catch (IOException | RuntimeException e) {
             notifyFailure(log, e);
             return;
         }
+        listener.onSyncTimed(System.nanoTime() - startNanos);
         try {
             listener.onDurable(log, durableIndex);
         } catch (RuntimeException e) {

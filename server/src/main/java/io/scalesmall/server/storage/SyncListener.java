@@ -13,4 +13,7 @@ public interface SyncListener {
      * dropped the unwritten pages); the owner should close it and reopen it, which recovers it.
      */
     void onSyncFailed(RangeLog log, Exception cause);
+
+    /** A sync took {@code nanos}, for the fsync latency metric; before {@link #onDurable}. */
+    default void onSyncTimed(long nanos) {}
 }

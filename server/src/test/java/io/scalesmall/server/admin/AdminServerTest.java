@@ -1,6 +1,7 @@
 package io.scalesmall.server.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -46,9 +48,21 @@ class AdminServerTest {
                         HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("GET %s", path).isEqualTo(expectedStatus);
         assertThat(response.headers().firstValue("content-type"))
-                .hasValueSatisfying(
-                        t -> assertThat(t).startsWith(path.equals("/metrics") ? "text/plain" : "application/json"));
+                .hasValueSatisfying(t -> assertThat(t).startsWith(contentType(path)));
         return response.body();
+    }
+
+    private static String contentType(String path) {
+        if (path.equals("/metrics")) {
+            return "text/plain";
+        }
+        if (path.equals("/")) {
+            return "text/html";
+        }
+        if (path.endsWith(".js")) {
+            return "text/javascript";
+        }
+        return path.endsWith(".css") ? "text/css" : "application/json";
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,16 +117,57 @@ class AdminServerTest {
                 assertThat(r.get("firstHash").asLong()).isZero();
                 assertThat(r.get("lastHash").asLong()).isEqualTo(0xFFFFFFFFL);
                 assertThat(r.get("localBatches").asLong()).isEqualTo(1);
+                assertThat(r.get("batches").asLong()).isEqualTo(1);
+                assertThat(r.get("underReplicatedBatches").asLong()).isZero();
                 assertThat(r.get("replicas")).singleElement().satisfies(replica -> {
                     assertThat(replica.get("id").asText()).isEqualTo(id);
                     assertThat(replica.get("status").asText()).isEqualTo("ALIVE");
+                    assertThat(replica.get("batches").asLong()).isEqualTo(1);
                 });
             });
+            assertThat(s.get("publishedMessages").asLong()).isEqualTo(1);
+            assertThat(s.get("sizeBytes").asLong()).isPositive();
         });
         assertThat(getJson("/api/streams/orders", 200).get("name").asText()).isEqualTo("orders");
         assertThat(getJson("/api/streams/nope", 404).get("error").asText()).contains("/api/streams/nope");
         assertThat(getJson("/api/nodes/ffffffffffff", 404).get("error").asText())
                 .contains("not found");
+
+        JsonNode stats = getJson("/api/stats", 200);
+        assertThat(stats.get("node").asText()).isEqualTo(id);
+        assertThat(stats.get("streams").get("orders").get("publishedMessages").asLong())
+                .isEqualTo(1);
+        assertThat(stats.get("disk").get("totalBytes").asLong()).isPositive();
+        assertThat(stats.get("memory").get("tailBudgetBytes").asLong()).isPositive();
+        assertThat(stats.get("ranges"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.get("batches").asLong()).isEqualTo(1));
+
+        // The dashboard's document: the members with their figures, the traffic by second.
+        JsonNode overview = getJson("/api/overview", 200);
+        assertThat(overview.get("members")).singleElement().satisfies(m -> {
+            assertThat(m.get("id").asText()).isEqualTo(id);
+            assertThat(m.get("stats").get("ready").asBoolean()).isTrue();
+        });
+        assertThat(overview.get("streams"))
+                .singleElement()
+                .satisfies(s -> assertThat(s.get("name").asText()).isEqualTo("orders"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode traffic = getJson("/api/overview", 200).get("traffic");
+            assertThat(traffic.get("t").size()).isPositive();
+            assertThat(traffic.get("publishedMessages").size())
+                    .isEqualTo(traffic.get("t").size());
+        });
+    }
+
+    @Test
+    void theDashboardIsServedFromTheJar() throws Exception {
+        node = startNode(new Properties());
+
+        String page = get("/");
+        assertThat(page).contains("<title>ScaleSmall</title>", "dashboard.js", "id=\"members\"");
+        assertThat(get("/dashboard.js")).contains("api/overview");
+        assertThat(get("/dashboard.css")).contains("#throughput-chart");
     }
 
     /** One sample line of the Prometheus text format 0.0.4: name, optional labels, value, optional timestamp. */
@@ -161,7 +216,18 @@ class AdminServerTest {
                 .containsEntry("scalesmall_ranges", "gauge")
                 .containsEntry("scalesmall_volume_bytes", "gauge")
                 .containsEntry("scalesmall_ready", "gauge")
-                .containsEntry("scalesmall_cluster_messages_total", "counter");
+                .containsEntry("scalesmall_cluster_messages_total", "counter")
+                .containsEntry("scalesmall_stream_messages_total", "counter")
+                .containsEntry("scalesmall_publish_ack_latency_seconds", "histogram")
+                .containsEntry("scalesmall_fsync_latency_seconds", "histogram")
+                .containsEntry("scalesmall_inflight_publishes", "gauge")
+                .containsEntry("scalesmall_memory_tail_bytes", "gauge")
+                .containsEntry("scalesmall_repair_backlog_batches", "gauge");
+        assertThat(samples.get("scalesmall_stream_messages_total{direction=\"published\",stream=\"metered\"}"))
+                .isEqualTo(1.0);
+        assertThat(samples.get("scalesmall_publish_ack_latency_seconds_count{policy=\"disk=1\"}"))
+                .isEqualTo(1.0);
+        assertThat(samples.get("scalesmall_fsync_latency_seconds_count")).isPositive();
         assertThat(samples.get("scalesmall_ready")).isEqualTo(1.0);
         assertThat(samples.get("scalesmall_ranges{state=\"current\"}")).isEqualTo(1.0);
         assertThat(samples.entrySet()).anySatisfy(e -> {

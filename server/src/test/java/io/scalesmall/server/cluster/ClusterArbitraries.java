@@ -62,13 +62,23 @@ public final class ClusterArbitraries {
                         Arbitraries.longs().greaterOrEqual(0),
                         Arbitraries.integers().greaterOrEqual(0),
                         text(0, 20),
-                        Arbitraries.of(false, true))
+                        Arbitraries.of(false, true),
+                        endpoints().injectNull(0.5))
                 .as(NodeMetadata::new);
         Arbitrary<NodeMetadata> pooled = Arbitraries.of(
                 new NodeMetadata(new Endpoint("h1", 7000), new Endpoint("h1", 7070), 100, 10, 4, ""),
                 new NodeMetadata(new Endpoint("h1", 7000), new Endpoint("h1", 7070), 100, 10, 4, "z1"),
                 new NodeMetadata(new Endpoint("h2", 7000), new Endpoint("h2", 7070), 0, 0, 0, ""),
-                new NodeMetadata(new Endpoint("h2", 7000), new Endpoint("h2", 7070), 100, 10, 4, "", true));
+                new NodeMetadata(new Endpoint("h2", 7000), new Endpoint("h2", 7070), 100, 10, 4, "", true),
+                new NodeMetadata(
+                        new Endpoint("h3", 7000),
+                        new Endpoint("h3", 7070),
+                        100,
+                        10,
+                        4,
+                        "",
+                        false,
+                        new Endpoint("h3", 8080)));
         return Arbitraries.frequencyOf(Tuple.of(4, pooled), Tuple.of(1, random));
     }
 

@@ -50,7 +50,12 @@ class DataAgentTest {
         final List<Answer> answers = new CopyOnWriteArrayList<>();
 
         @Override
-        public void publishOk(int requestId, int inFlightBytes, PublishResponse response) {
+        public void publishOk(
+                int requestId,
+                int inFlightBytes,
+                PublishResponse response,
+                DurabilityPolicy policy,
+                long receivedNanos) {
             answers.add(new Answer(requestId, response, null));
         }
 
@@ -170,7 +175,7 @@ class DataAgentTest {
     private void publish(
             int requestId, String stream, long producer, long seq, int count, DurabilityPolicy policy, int bytes) {
         ByteBuf b = batch(producer, seq, count, bytes);
-        assertThat(agent.execute(() -> agent.publish(stream, 0, b, policy, sink, requestId, 100)))
+        assertThat(agent.execute(() -> agent.publish(stream, 0, b, policy, sink, requestId, 100, 0)))
                 .isTrue();
     }
 

@@ -51,7 +51,7 @@ import java.util.List;
 public final class ClusterCodec {
     /** The version this codec writes and reads. */
     /** 2: node metadata end with a flags byte (draining). */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** Bytes of every message besides its body: version, type and MAC. */
     public static final int OVERHEAD_BYTES = 1 + 1 + ClusterKeys.MAC_BYTES;

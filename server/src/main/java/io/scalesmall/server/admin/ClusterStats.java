@@ -1,0 +1,319 @@
+package io.scalesmall.server.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scalesmall.protocol.NodeId;
+import io.scalesmall.protocol.RangeCopies;
+import io.scalesmall.server.Node;
+import io.scalesmall.server.cluster.Endpoint;
+import io.scalesmall.server.cluster.MemberEntry;
+import io.scalesmall.server.cluster.MemberStatus;
+import io.scalesmall.server.replication.DataStats;
+import io.scalesmall.server.storage.RangeLog;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The cluster's figures as one node gathers them for the dashboard and {@code /api/streams}: its
+ * own ({@code GET /api/stats}), and every live member's, asked in parallel at the admin endpoint
+ * each advertises in its metadata. A member that does not answer within {@link #TIMEOUT} shows as
+ * unreachable; one without an admin endpoint as not reporting. Answers are kept for {@link
+ * #CACHE_MS}, so that several open dashboards ask each member once.
+ *
+ * <p>Thread-safe.
+ */
+final class ClusterStats implements AutoCloseable {
+    static final Duration TIMEOUT = Duration.ofSeconds(2);
+    static final long CACHE_MS = 900;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Node node;
+    private final TrafficHistory history;
+    private final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "scalesmall-admin-client");
+        t.setDaemon(true);
+        return t;
+    });
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(TIMEOUT).executor(executor).build();
+    private CompletableFuture<Map<NodeId, Map<String, Object>>> cached;
+    private long cachedAtMs;
+
+    ClusterStats(Node node, TrafficHistory history) {
+        this.node = node;
+        this.history = history;
+    }
+
+    /** This node's own figures: {@code GET /api/stats}. */
+    Map<String, Object> local() {
+        DataStats stats = node.agent().stats();
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("node", node.nodeId().toString());
+        o.put("timeMs", System.currentTimeMillis());
+        o.put("ready", node.notReadyReason() == null);
+        Map<String, Object> disk = new LinkedHashMap<>();
+        long dataBytes = 0;
+        List<Map<String, Object>> ranges = new ArrayList<>();
+        for (var key : node.agent().rangeKeys()) {
+            RangeLog log = node.agent().openLog(key.stream(), key.rangeId());
+            if (log != null) {
+                dataBytes += log.sizeBytes();
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("stream", key.stream());
+                r.put("rangeId", key.rangeId());
+                r.put("sizeBytes", log.sizeBytes());
+                r.put("batches", log.batchCount());
+                ranges.add(r);
+            }
+        }
+        disk.put("dataBytes", dataBytes);
+        try {
+            FileStore store = Files.getFileStore(node.config().dataDir());
+            disk.put("totalBytes", store.getTotalSpace());
+            disk.put("usableBytes", store.getUsableSpace());
+        } catch (java.io.IOException e) {
+            disk.put("error", e.getMessage());
+        }
+        o.put("disk", disk);
+        Runtime rt = Runtime.getRuntime();
+        Map<String, Object> memory = new LinkedHashMap<>();
+        memory.put("tailBytes", stats.memoryTailBytes());
+        memory.put("tailBudgetBytes", stats.memoryTailBudgetBytes());
+        memory.put("heapUsedBytes", rt.totalMemory() - rt.freeMemory());
+        memory.put("heapMaxBytes", rt.maxMemory());
+        o.put("memory", memory);
+        o.put("inFlightPublishes", stats.inFlightPublishes());
+        o.put("inFlightPublishBytes", stats.inFlightBytes());
+        o.put("repairBacklogBatches", stats.repairBacklogBatches());
+        Map<String, Object> streams = new TreeMap<>();
+        stats.forEachStream((name, t) -> streams.put(name, totals(t)));
+        o.put("streams", streams);
+        o.put("traffic", history.toJson());
+        o.put("ranges", ranges);
+        return o;
+    }
+
+    private static Map<String, Object> totals(DataStats.StreamTraffic t) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("publishedMessages", t.publishedMessages());
+        o.put("publishedBytes", t.publishedBytes());
+        o.put("consumedMessages", t.consumedMessages());
+        o.put("consumedBytes", t.consumedBytes());
+        return o;
+    }
+
+    /**
+     * Every live member's figures by id (this node's own at once); a member that could not be
+     * asked maps to {@code {"error": why}}.
+     */
+    synchronized CompletableFuture<Map<NodeId, Map<String, Object>>> gather() {
+        long now = System.currentTimeMillis();
+        if (cached != null && now - cachedAtMs < CACHE_MS) {
+            return cached;
+        }
+        Map<NodeId, CompletableFuture<Map<String, Object>>> asks = new LinkedHashMap<>();
+        for (MemberEntry m : node.cluster().members()) {
+            if (m.id().equals(node.nodeId())) {
+                asks.put(m.id(), CompletableFuture.completedFuture(local()));
+            } else if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
+                asks.put(m.id(), ask(m.metadata().adminEndpoint()));
+            }
+        }
+        cached = CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> {
+                    Map<NodeId, Map<String, Object>> out = new LinkedHashMap<>();
+                    asks.forEach((id, f) -> out.put(id, f.join()));
+                    return out;
+                });
+        cachedAtMs = now;
+        return cached;
+    }
+
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<Map<String, Object>> ask(Endpoint admin) {
+        if (admin == null) {
+            return CompletableFuture.completedFuture(Map.of("error", "no admin endpoint (--http-port not set)"));
+        }
+        String host = admin.host().indexOf(':') >= 0 ? "[" + admin.host() + "]" : admin.host();
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + admin.port() + "/api/stats"))
+                    .timeout(TIMEOUT)
+                    .GET()
+                    .build();
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(Map.of("error", "bad admin endpoint: " + e.getMessage()));
+        }
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                .thenApply(response -> {
+                    if (response.statusCode() != 200) {
+                        return Map.<String, Object>of("error", "admin endpoint answered " + response.statusCode());
+                    }
+                    try {
+                        return (Map<String, Object>) JSON.readValue(response.body(), Map.class);
+                    } catch (java.io.IOException e) {
+                        return Map.<String, Object>of("error", "unreadable answer: " + e.getMessage());
+                    }
+                })
+                .exceptionally(e -> Map.of("error", "unreachable: " + rootMessage(e)));
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /**
+     * The dashboard's document: members with their figures, the cluster's traffic (the members'
+     * per-second series added up by second), and the streams with cluster-wide sizes, rates and
+     * under-replicated batches.
+     */
+    Map<String, Object> overview(Map<NodeId, Map<String, Object>> figures) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("node", node.nodeId().toString());
+        o.put("timeMs", System.currentTimeMillis());
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (MemberEntry m : node.cluster().members()) {
+            Map<String, Object> member = AdminJson.member(m);
+            Map<String, Object> f = figures.get(m.id());
+            if (f != null) {
+                Map<String, Object> brief = new LinkedHashMap<>(f);
+                brief.remove("ranges");
+                brief.remove("traffic");
+                brief.remove("streams");
+                member.put("stats", brief);
+            }
+            members.add(member);
+        }
+        o.put("members", members);
+        o.put("traffic", sumTraffic(figures));
+        o.put("streams", streams(null, figures));
+        return o;
+    }
+
+    /**
+     * Streams as {@link AdminJson#streams} describes them, each range with its cluster-wide size
+     * (largest copy), batches and under-replicated batches, each stream with its totals and its
+     * messages published and consumed through every member so far.
+     */
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> streams(String name, Map<NodeId, Map<String, Object>> figures) {
+        Map<String, Map<String, Object>> copies = new HashMap<>(); // "node stream/range" -> range
+        Map<String, long[]> traffic = new HashMap<>();
+        Map<String, String> status = new HashMap<>();
+        long liveMembers = 0;
+        for (MemberEntry m : node.cluster().members()) {
+            status.put(m.id().toString(), m.status().name());
+            liveMembers += RangeCopies.isLive(m.status().name()) ? 1 : 0;
+        }
+        for (Map.Entry<NodeId, Map<String, Object>> e : figures.entrySet()) {
+            Object ranges = e.getValue().get("ranges");
+            if (ranges instanceof List<?> list) {
+                for (Object r : list) {
+                    Map<String, Object> range = (Map<String, Object>) r;
+                    copies.put(e.getKey() + " " + range.get("stream") + "/" + range.get("rangeId"), range);
+                }
+            }
+            if (e.getValue().get("streams") instanceof Map<?, ?> perStream) {
+                perStream.forEach((stream, totals) -> {
+                    long[] sum = traffic.computeIfAbsent((String) stream, s -> new long[4]);
+                    Map<String, Object> t = (Map<String, Object>) totals;
+                    sum[0] += number(t.get("publishedMessages"));
+                    sum[1] += number(t.get("publishedBytes"));
+                    sum[2] += number(t.get("consumedMessages"));
+                    sum[3] += number(t.get("consumedBytes"));
+                });
+            }
+        }
+        List<Map<String, Object>> streams = AdminJson.streams(node, name);
+        for (Map<String, Object> s : streams) {
+            int rf = ((Number) s.get("replicationFactor")).intValue();
+            long size = 0;
+            long batches = 0;
+            long under = 0;
+            for (Map<String, Object> range : (List<Map<String, Object>>) s.get("ranges")) {
+                RangeCopies counted = new RangeCopies(rf, liveMembers);
+                for (Map<String, Object> replica : (List<Map<String, Object>>) range.get("replicas")) {
+                    if (!Boolean.TRUE.equals(replica.get("replica"))) {
+                        continue; // a restored copy is not one the range was made with
+                    }
+                    String id = (String) replica.get("id");
+                    Map<String, Object> copy = copies.get(id + " " + s.get("name") + "/" + range.get("rangeId"));
+                    long copyBatches = copy == null ? 0 : number(copy.get("batches"));
+                    long copyBytes = copy == null ? 0 : number(copy.get("sizeBytes"));
+                    replica.put("batches", copyBatches);
+                    replica.put("sizeBytes", copyBytes);
+                    counted.add(status.get(id), copyBatches, copyBytes);
+                }
+                range.put("sizeBytes", counted.sizeBytes());
+                range.put("batches", counted.batches());
+                range.put("underReplicatedBatches", counted.underReplicatedBatches());
+                size += counted.sizeBytes();
+                batches += counted.batches();
+                under += counted.underReplicatedBatches();
+            }
+            long[] t = traffic.getOrDefault((String) s.get("name"), new long[4]);
+            s.put("sizeBytes", size);
+            s.put("batches", batches);
+            s.put("underReplicatedBatches", under);
+            s.put("publishedMessages", t[0]);
+            s.put("publishedBytes", t[1]);
+            s.put("consumedMessages", t[2]);
+            s.put("consumedBytes", t[3]);
+        }
+        return streams;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> sumTraffic(Map<NodeId, Map<String, Object>> figures) {
+        String[] names = {"publishedMessages", "publishedBytes", "consumedMessages", "consumedBytes"};
+        TreeMap<Long, long[]> bySecond = new TreeMap<>();
+        for (Map<String, Object> f : figures.values()) {
+            if (!(f.get("traffic") instanceof Map<?, ?> traffic) || !(traffic.get("t") instanceof List<?> t)) {
+                continue;
+            }
+            for (int i = 0; i < t.size(); i++) {
+                long[] sum = bySecond.computeIfAbsent(number(t.get(i)), s -> new long[4]);
+                for (int k = 0; k < 4; k++) {
+                    if (traffic.get(names[k]) instanceof List<?> series && i < series.size()) {
+                        sum[k] += number(series.get(i));
+                    }
+                }
+            }
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("t", new ArrayList<>(bySecond.keySet()));
+        for (int k = 0; k < 4; k++) {
+            List<Long> series = new ArrayList<>(bySecond.size());
+            for (long[] sum : bySecond.values()) {
+                series.add(sum[k]);
+            }
+            o.put(names[k], series);
+        }
+        return o;
+    }
+
+    private static long number(Object value) {
+        return value instanceof Number n ? n.longValue() : 0;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}
