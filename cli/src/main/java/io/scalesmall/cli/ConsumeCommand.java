@@ -47,6 +47,12 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Do not print payloads, only the summary.")
     boolean quiet;
 
+    @Option(
+            names = "--progress",
+            description = "Draw a count of messages read on stderr each second (drawn by itself with --quiet on a"
+                    + " terminal).")
+    boolean progress;
+
     private final Object lock = new Object();
     private long consumed;
     private long lastMessageNs;
@@ -63,6 +69,12 @@ final class ConsumeCommand implements Callable<Integer> {
         AtomicReference<ScaleSmallException> failure = new AtomicReference<>();
         lastMessageNs = System.nanoTime();
         Map<String, Object> summary = new LinkedHashMap<>();
+        // Not over payloads printed to the same terminal.
+        Progress bar = Progress.startIf(
+                progress || (quiet && System.console() != null),
+                "consumed",
+                max == null ? -1 : max,
+                this::consumedSoFar);
         try (ScaleSmallClient client =
                 ScaleSmallClient.create(Servers.config(server, "scalesmall-cli-consume", DurabilityPolicy.MEMORY_1)
                         .build())) {
@@ -97,11 +109,19 @@ final class ConsumeCommand implements Callable<Integer> {
             } catch (IllegalStateException e) {
                 // already shutting down
             }
+        } finally {
+            bar.close();
         }
         out.flush();
         out.println(Json.line(summary));
         out.flush();
         return failure.get() == null ? 0 : 1;
+    }
+
+    private long consumedSoFar() {
+        synchronized (lock) {
+            return consumed;
+        }
     }
 
     private void accept(Message m, PrintStream out, CountDownLatch done) {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             ConsumeCommand.class,
             MembersCommand.class,
             StreamsCommand.class,
+            LagCommand.class,
             HealthCommand.class,
             LeaveCommand.class,
             BenchCommand.class,

@@ -38,8 +38,13 @@ final class Progress implements AutoCloseable {
 
     /** Starts a bar when stderr is a terminal or {@code forced}; otherwise one that draws nothing. */
     static Progress start(boolean forced, String what, long total, LongSupplier done) {
+        return startIf(forced || System.console() != null, what, total, done);
+    }
+
+    /** Starts a bar that draws on stderr when {@code draw}, else one that draws nothing. */
+    static Progress startIf(boolean draw, String what, long total, LongSupplier done) {
         Progress p = new Progress(System.err, what, total, done);
-        if (forced || System.console() != null) {
+        if (draw) {
             p.thread.start();
         }
         return p;

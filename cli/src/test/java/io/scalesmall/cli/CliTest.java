@@ -101,6 +101,17 @@ class CliTest {
         assertThat(done.get("consumed").asLong()).isEqualTo(2);
         String cursor = done.get("cursor").asText();
 
+        // The saved cursor is one message behind (the third of the batch that holds all three).
+        Object[] lag = run("", "lag", "--server", server, "--stream", "cli", "--cursor", cursor, "--format", "json");
+        assertThat(lag[0]).isEqualTo(0);
+        JsonNode behind = lastLine((String) lag[1]);
+        assertThat(behind.get("messages").asLong()).isEqualTo(1);
+        assertThat(behind.get("timeBehindMs").asLong()).isNotNegative();
+        Object[] table = run("", "lag", "--server", server, "--stream", "cli", "--cursor", cursor);
+        assertThat((String) table[1]).contains("cli: 1 messages behind in 1 batches; the oldest unread was stored");
+        Object[] none = run("", "lag", "--server", server, "--stream", "cli", "--cursor", "end");
+        assertThat((String) none[1]).contains("cli: 0 messages behind in 0 batches; caught up");
+
         Object[] rest = run(
                 "", "consume", "--server", server, "--stream", "cli", "--from", cursor, "--idle-timeout-ms", "1000");
         assertThat(bodyLines((String) rest[1])).containsExactly("gamma");

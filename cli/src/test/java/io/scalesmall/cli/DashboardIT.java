@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -96,16 +97,19 @@ class DashboardIT {
 
         browser = startBrowser();
         browser.get(cluster.http(0) + "/");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            List<WebElement> rows = browser.findElements(By.cssSelector("#members tbody tr"));
-            List<String> listed = new ArrayList<>();
-            for (WebElement row : rows) {
-                listed.add(row.getAttribute("data-node-id"));
-                // Each node's own figures, gathered at its admin endpoint: it is ready.
-                assertThat(row.getText()).contains("ALIVE").endsWith("yes");
-            }
-            assertThat(listed).containsExactlyInAnyOrderElementsOf(nodeIds);
-        });
+        // Each refresh redraws the table: a row found may be gone by the time it is read.
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreException(StaleElementReferenceException.class)
+                .untilAsserted(() -> {
+                    List<WebElement> rows = browser.findElements(By.cssSelector("#members tbody tr"));
+                    List<String> listed = new ArrayList<>();
+                    for (WebElement row : rows) {
+                        listed.add(row.getAttribute("data-node-id"));
+                        // Each node's own figures, gathered at its admin endpoint: it is ready.
+                        assertThat(row.getText()).contains("ALIVE").endsWith("yes");
+                    }
+                    assertThat(listed).containsExactlyInAnyOrderElementsOf(nodeIds);
+                });
         assertThat(browser.getTitle()).isEqualTo("ScaleSmall");
 
         AtomicLong acked = new AtomicLong();
@@ -117,10 +121,10 @@ class DashboardIT {
                 .untilAsserted(() -> assertThat(Long.parseLong(chart.getAttribute("data-last-published")))
                         .as("messages per second the chart shows last (acked so far: %d)", acked.get())
                         .isPositive());
-        String path = publishedPath(chart);
+        String path = publishedPath();
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(250))
-                .untilAsserted(() -> assertThat(publishedPath(chart))
+                .untilAsserted(() -> assertThat(publishedPath())
                         .as("the published line is redrawn with new samples")
                         .isNotEqualTo(path));
         await().atMost(Duration.ofSeconds(30))
@@ -143,8 +147,11 @@ class DashboardIT {
         assertThat(acked.get()).isPositive();
     }
 
-    private String publishedPath(WebElement chart) {
-        return chart.findElement(By.cssSelector("path.published")).getAttribute("d");
+    /** The published line as drawn now (read in one script: each refresh replaces the chart's children). */
+    private String publishedPath() {
+        return (String)
+                browser.executeScript(
+                        "const p = document.querySelector('#throughput-chart path.published'); return p && p.getAttribute('d');");
     }
 
     /** Publishes to the stream "dashboard", at most 256 unanswered at a time, until told to stop. */

@@ -230,12 +230,18 @@ class PartitionIT {
         BitSet ackedSet = new BitSet();
         acked.forEach(ackedSet::set);
         ConcurrentLinkedQueue<Integer> received = new ConcurrentLinkedQueue<>();
+        // Where each message came from (range, coordinator, batch, index), to name a duplicate's copies.
+        java.util.Map<Integer, List<String>> origins = new java.util.concurrent.ConcurrentHashMap<>();
         try (ScaleSmallClient reader = ScaleSmallClient.create(
                         ClientConfig.builder().servers(server(2)).build());
-                Subscription sub = reader.subscribe(
-                        "split",
-                        From.beginning(),
-                        m -> received.add(Integer.parseInt(new String(m.payload(), StandardCharsets.UTF_8))))) {
+                Subscription sub = reader.subscribe("split", From.beginning(), m -> {
+                    int n = Integer.parseInt(new String(m.payload(), StandardCharsets.UTF_8));
+                    origins.computeIfAbsent(n, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                            .add("range " + m.rangeId() + " coordinator "
+                                    + m.coordinator().toString().substring(0, 8) + " batch " + m.batchSeq() + " #"
+                                    + m.indexInBatch());
+                    received.add(n);
+                })) {
             await().atMost(Duration.ofSeconds(60))
                     .untilAsserted(() -> assertThat(missing(ackedSet, received).cardinality())
                             .as("acknowledged messages not read back")
@@ -250,7 +256,13 @@ class PartitionIT {
             }
             seen.set(n);
         }
-        assertThat(twice).as("messages read twice").isZero();
+        List<String> copies = new ArrayList<>();
+        origins.forEach((n, from) -> {
+            if (from.size() > 1 && copies.size() < 10) {
+                copies.add(n + " from " + from);
+            }
+        });
+        assertThat(twice).as("messages read twice, such as %s", copies).isZero();
     }
 
     private static BitSet missing(BitSet acked, Iterable<Integer> received) {

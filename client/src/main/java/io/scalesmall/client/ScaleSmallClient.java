@@ -9,6 +9,8 @@ import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.protocol.FetchRequest;
 import io.scalesmall.protocol.FrameType;
 import io.scalesmall.protocol.Header;
+import io.scalesmall.protocol.LagRequest;
+import io.scalesmall.protocol.LagResponse;
 import io.scalesmall.protocol.MembersRequest;
 import io.scalesmall.protocol.MembersResponse;
 import io.scalesmall.protocol.MetadataRequest;
@@ -509,7 +511,7 @@ public final class ScaleSmallClient implements AutoCloseable {
                     ? from.cursor().range(rangeId)
                     : RangeCursor.beginning(rangeId);
             FetchRequest request = new FetchRequest(stream, rangeId, start, maxBytes, waitMs);
-            parts.add(fetchRange(stream, request, seed, range.holders(), 0).thenApply(f -> {
+            parts.add(fetchRange(stream, request, seed, range.holders()).thenApply(f -> {
                 fetched.put(rangeId, f);
                 return f;
             }));
@@ -519,19 +521,33 @@ public final class ScaleSmallClient implements AutoCloseable {
     }
 
     /**
-     * Fetches one range from its {@code attempt}-th holder, and from the next one when that one
-     * cannot answer (down, or no longer holding the range); from the bootstrap node when the
-     * metadata names none. A cursor is valid on every holder, so the answer is the same.
+     * Fetches one range from its first holder, and from the next one when that one cannot answer
+     * (down, or no longer holding the range); from the bootstrap node when the metadata names
+     * none. A cursor is valid on every holder, so the answer is the same.
      */
     private CompletableFuture<RangeFetch> fetchRange(
-            String stream, FetchRequest request, RangeCursor seed, List<InetSocketAddress> holders, int attempt) {
+            String stream, FetchRequest request, RangeCursor seed, List<InetSocketAddress> holders) {
+        return askHolders(
+                holders,
+                0,
+                target -> target.submit(
+                        FrameType.FETCH,
+                        FrameType.FETCH_OK,
+                        request::write,
+                        body -> decodeFetch(stream, body, RangePosition.of(seed)),
+                        request.maxWaitMs()));
+    }
+
+    /**
+     * Asks a range's {@code attempt}-th holder, and the next one when that one fails with a
+     * retriable error; the bootstrap node when {@code holders} is empty.
+     */
+    private <T> CompletableFuture<T> askHolders(
+            List<InetSocketAddress> holders,
+            int attempt,
+            java.util.function.Function<Sender, CompletableFuture<T>> ask) {
         Sender target = holders.isEmpty() ? sender : senders.forAddress(holders.get(attempt));
-        CompletableFuture<RangeFetch> part = target.submit(
-                FrameType.FETCH,
-                FrameType.FETCH_OK,
-                request::write,
-                body -> decodeFetch(stream, body, RangePosition.of(seed)),
-                request.maxWaitMs());
+        CompletableFuture<T> part = ask.apply(target);
         if (attempt + 1 >= holders.size()) {
             return part;
         }
@@ -539,9 +555,53 @@ public final class ScaleSmallClient implements AutoCloseable {
             Throwable cause =
                     e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof ScaleSmallException se && se.retriable() && !closed) {
-                return fetchRange(stream, request, seed, holders, attempt + 1);
+                return askHolders(holders, attempt + 1, ask);
             }
             return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    /**
+     * How far a reader at {@code from} (usually a saved cursor) is behind the end of the stream:
+     * the messages after it in every range it has yet to read, counted by the ranges' holders from
+     * their batch headers (nothing is sent but the counts), and the time of the oldest of them.
+     *
+     * @param stream the stream
+     * @param from the reader's position
+     * @return the counts; fails with UNKNOWN_STREAM for a stream that does not exist, or
+     *     INVALID_CURSOR for a cursor that cannot be read
+     */
+    public CompletableFuture<Lag> lag(String stream, From from) {
+        Objects.requireNonNull(from, "from");
+        try {
+            checkOpen();
+            validateStream(stream);
+        } catch (ScaleSmallException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return metadata(stream).thenCompose(md -> {
+            List<RangeHolders> ranges = rangesOf(md, stream);
+            if (ranges.isEmpty()
+                    && md.streams().stream().noneMatch(s -> s.name().equals(stream))) {
+                return CompletableFuture.failedFuture(
+                        new ScaleSmallException(ErrorCode.UNKNOWN_STREAM, "stream '" + stream + "' does not exist"));
+            }
+            List<MetadataResponse.Range> all = new ArrayList<>(ranges.size());
+            ranges.forEach(r -> all.add(r.range()));
+            List<CompletableFuture<LagResponse>> parts = new ArrayList<>();
+            for (RangeHolders range : ranges) {
+                if (RangeHistory.beforeStart(from, range.range(), all)) {
+                    continue;
+                }
+                LagRequest request = new LagRequest(stream, range.rangeId(), from.startIn(range.rangeId()));
+                parts.add(askHolders(
+                        range.holders(),
+                        0,
+                        target -> target.submit(FrameType.LAG, FrameType.LAG_OK, request::write, LagResponse::read)));
+            }
+            return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+                    .thenApply(v -> Lag.of(
+                            stream, parts.stream().map(CompletableFuture::join).toList()));
         });
     }
 

@@ -711,7 +711,7 @@ final class Sender implements FrameHandler.Listener {
                     closeConnection("PUBLISH_OK answers a request that is not a publish");
                 }
             }
-            case FETCH_OK, METADATA_OK, CREATE_STREAM_OK, MEMBERS_OK -> {
+            case FETCH_OK, METADATA_OK, CREATE_STREAM_OK, MEMBERS_OK, LAG_OK -> {
                 Request r = outstanding.remove(requestId);
                 if (r instanceof ControlRequest<?> c && c.okType == type) {
                     c.outstanding = false;

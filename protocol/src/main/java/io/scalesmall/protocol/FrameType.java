@@ -17,6 +17,7 @@ public enum FrameType {
     METADATA(0x06),
     CREATE_STREAM(0x07),
     MEMBERS(0x08),
+    LAG(0x09),
     PEER_HELLO(0x10),
     REPLICATE(0x11),
     PROGRESS(0x12),
@@ -29,6 +30,7 @@ public enum FrameType {
     METADATA_OK(0x86),
     CREATE_STREAM_OK(0x87),
     MEMBERS_OK(0x88),
+    LAG_OK(0x89),
     ERROR(0xFF);
 
     private static final FrameType[] BY_CODE = new FrameType[256];

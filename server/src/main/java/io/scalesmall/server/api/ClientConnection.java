@@ -15,6 +15,8 @@ import io.scalesmall.protocol.FrameHeader;
 import io.scalesmall.protocol.FrameType;
 import io.scalesmall.protocol.HelloRequest;
 import io.scalesmall.protocol.HelloResponse;
+import io.scalesmall.protocol.LagRequest;
+import io.scalesmall.protocol.LagResponse;
 import io.scalesmall.protocol.MembersRequest;
 import io.scalesmall.protocol.MetadataRequest;
 import io.scalesmall.protocol.MetadataResponse;
@@ -146,6 +148,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
             case METADATA -> metadata(MetadataRequest.read(frame), requestId);
             case CREATE_STREAM -> createStream(CreateStreamRequest.read(frame), requestId);
             case MEMBERS -> members(MembersRequest.read(frame), requestId);
+            case LAG -> lag(LagRequest.read(frame), requestId);
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_REQUEST_TYPE, type + " is not a request");
         }
     }
@@ -282,23 +285,28 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         }
     }
 
-    private void read(FetchRequest req, int requestId, boolean subscription) {
-        StreamNames.validate(req.stream());
-        if (agent.catalog().stream(req.stream()) == null && server.placement().view().stream(req.stream()) == null) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, "stream '" + req.stream() + "' does not exist");
+    /** The log of a range to read here, or the error a reader gets. */
+    private RangeLog readableLog(String stream, int rangeId) {
+        StreamNames.validate(stream);
+        if (agent.catalog().stream(stream) == null && server.placement().view().stream(stream) == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, "stream '" + stream + "' does not exist");
         }
         RangeLog log;
         try {
-            log = agent.log(req.stream(), req.rangeId());
+            log = agent.log(stream, rangeId);
         } catch (IOException e) {
-            throw new ProtocolException(ErrorCode.STORAGE_ERROR, "cannot read " + req.stream() + ": " + e.getMessage());
+            throw new ProtocolException(ErrorCode.STORAGE_ERROR, "cannot read " + stream + ": " + e.getMessage());
         }
         if (log == null) {
             throw new ProtocolException(
                     ErrorCode.NOT_A_REPLICA,
-                    "range " + req.rangeId() + " of " + req.stream()
-                            + " is not held by this node; refresh the metadata");
+                    "range " + rangeId + " of " + stream + " is not held by this node; refresh the metadata");
         }
+        return log;
+    }
+
+    private void read(FetchRequest req, int requestId, boolean subscription) {
+        RangeLog log = readableLog(req.stream(), req.rangeId());
         if (subscription && reads.size() >= config.maxSubscriptionsPerConnection()) {
             reads.values().removeIf(RangeReader::isDone);
             if (reads.size() >= config.maxSubscriptionsPerConnection()) {
@@ -317,6 +325,47 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
             }
         }
         reader.start(req.start());
+    }
+
+    /** Counts what lies after a position in a range; the header walk runs on this event loop. */
+    private void lag(LagRequest req, int requestId) {
+        RangeLog log = readableLog(req.stream(), req.rangeId());
+        RangeReader.resolve(
+                channel,
+                agent,
+                req.stream(),
+                req.rangeId(),
+                req.start(),
+                resolved -> {
+                    try {
+                        if (resolved == null) {
+                            throw new ProtocolException(
+                                    ErrorCode.NOT_A_REPLICA,
+                                    "range " + req.rangeId() + " of " + req.stream() + " is not held by this node");
+                        }
+                        var claim = agent.catalog().range(req.stream(), req.rangeId());
+                        LagResponse lag =
+                                LagCounter.count(req.rangeId(), log, resolved, claim != null && claim.sealed());
+                        ByteBuf out = channel.alloc().buffer(64);
+                        int start = FrameHeader.begin(out, FrameType.LAG_OK, requestId);
+                        lag.write(out);
+                        FrameHeader.finish(out, start);
+                        channel.write(out, channel.voidPromise());
+                    } catch (ProtocolException e) {
+                        stats.refused(e.code());
+                        writeError(channel, requestId, e.code(), e.getMessage());
+                    } catch (IOException | RuntimeException e) {
+                        stats.refused(ErrorCode.STORAGE_ERROR);
+                        writeError(
+                                channel, requestId, ErrorCode.STORAGE_ERROR, "cannot count " + req.stream() + ": " + e);
+                    }
+                    channel.flush();
+                },
+                (code, message) -> {
+                    stats.refused(code);
+                    writeError(channel, requestId, code, message);
+                    channel.flush();
+                });
     }
 
     private void unsubscribe(UnsubscribeRequest req, int requestId) {

@@ -83,28 +83,49 @@ final class RangeReader implements TailWaiter {
      * coordinator), then starts reading. Event loop.
      */
     void start(StartPosition start) {
+        resolve(channel, agent, stream, rangeId, start, this::begin, (code, message) -> {
+            fail(code, message);
+            channel.flush();
+        });
+    }
+
+    /** Told why a read start could not be resolved. */
+    interface ResolveFailure {
+        void fail(ErrorCode code, String message);
+    }
+
+    /**
+     * Resolves {@code start} in a range on the data agent (which knows what this replica holds of
+     * each coordinator), then calls {@code then} on the channel's event loop with the answer (null
+     * when this node does not hold the range), or {@code failure} there when it cannot.
+     */
+    static void resolve(
+            Channel channel,
+            DataAgent agent,
+            String stream,
+            int rangeId,
+            StartPosition start,
+            java.util.function.Consumer<DataAgent.ReadStart> then,
+            ResolveFailure failure) {
         boolean queued = agent.execute(() -> {
             DataAgent.ReadStart resolved;
             try {
                 resolved = agent.resolveStart(stream, rangeId, start);
             } catch (ProtocolException e) {
-                channel.eventLoop().execute(() -> {
-                    fail(e.code(), e.getMessage());
-                    channel.flush();
-                });
+                channel.eventLoop().execute(() -> failure.fail(e.code(), e.getMessage()));
                 return;
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "cannot resolve a read start in " + stream + "/" + rangeId, e);
-                channel.eventLoop().execute(() -> {
-                    fail(ErrorCode.STORAGE_ERROR, "cannot read " + stream + "/" + rangeId + ": " + e.getMessage());
-                    channel.flush();
-                });
+                channel.eventLoop()
+                        .execute(() -> failure.fail(
+                                ErrorCode.STORAGE_ERROR,
+                                "cannot read " + stream + "/" + rangeId + ": " + e.getMessage()));
                 return;
             }
-            channel.eventLoop().execute(() -> begin(resolved));
+            channel.eventLoop().execute(() -> then.accept(resolved));
         });
         if (!queued) {
-            fail(ErrorCode.BUSY, "node is busy; retry");
+            failure.fail(ErrorCode.BUSY, "node is busy; retry");
         }
     }
 
