@@ -52,12 +52,13 @@ class ErrorCodeTest {
             FrameType.UNSUBSCRIBE,
             FrameType.METADATA,
             FrameType.CREATE_STREAM,
-            FrameType.MEMBERS
+            FrameType.MEMBERS,
+            FrameType.LAG
         }) {
             assertThat(FrameType.fromCode(request.code() | 0x80)).isNotNull();
         }
         assertThat(FrameType.fromCode(0)).isNull();
-        assertThat(FrameType.fromCode(0x09)).isNull();
+        assertThat(FrameType.fromCode(0x0A)).isNull();
         assertThat(FrameType.fromCode(-1)).isNull();
         assertThat(FrameType.fromCode(256)).isNull();
     }
