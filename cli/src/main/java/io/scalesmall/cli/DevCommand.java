@@ -234,7 +234,10 @@ final class DevCommand implements Callable<Integer> {
                         "scalesmall-shutdown"));
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
+            // As a node process would: SCALESMALL_* settings, under dev's own ports and paths.
             Properties p = new Properties();
+            p.putAll(NodeConfig.fromEnvironment(System.getenv()));
+            p.remove("port"); // dev's, as --port is for a node process
             p.setProperty("http.port", Integer.toString(httpPort + 10 * i));
             p.setProperty("cluster.port", Integer.toString(clusterPort(i)));
             if (i > 0) {
