@@ -16,7 +16,8 @@ import java.util.zip.CRC32C;
  *   0     4   batchLength      bytes after this field (header rest + records)
  *   4     4   crc              CRC32C of bytes [8, 4 + batchLength); 0 until stamped
  *   8     1   magic            batch format version, 1
- *   9     1   attributes       bits 0-2: records codec (0 none, 1 LZ4 block); bit 3: duplicate
+ *   9     1   attributes       bits 0-2: records codec (0 none, 1 LZ4 block); bit 3: duplicate;
+ *                              bit 4: refusal marker
  *  10     2   reserved         0
  *  12     4   count            number of messages, at least 1
  *  16    16   coordinatorId    node that stamped the batch (zero until stamped)
@@ -36,6 +37,13 @@ import java.util.zip.CRC32C;
  * duplicate bit marks a batch a replica already held under another coordinator (a producer's
  * retry through a second coordinator): kept so that the coordinator's sequence has no hole, and
  * skipped by readers.
+ *
+ * <p>A <i>refusal marker</i> (bits 3 and 4, one empty record) is what a replica of a sealed range
+ * appends when it answers RANGE_SEALED to a producer: the producer moves those messages to the
+ * range's successor, so the producer's batches from {@code producerSeq} on are void in this
+ * range, wherever they turn up later (a batch stamped by a coordinator cut off from the others,
+ * repaired into the range after the partition heals). Replicas flag such batches as duplicates
+ * and readers skip them. Being a batch, the marker is stored, replicated and repaired like any.
  *
  * <p>Stateless accessors on a buffer whose batch starts at {@code at}; thread-safe.
  */
@@ -62,6 +70,8 @@ public final class BatchFormat {
     public static final int CODEC_MASK = 0x07;
     /** Attribute bit: the messages are stored in another batch of the range already; readers skip it. */
     public static final int DUPLICATE_FLAG = 0x08;
+    /** Attribute bit: a refusal marker (with {@link #DUPLICATE_FLAG}; see the class comment). */
+    public static final int REFUSAL_FLAG = 0x10;
 
     public static final int CODEC_NONE = 0;
     public static final int CODEC_LZ4 = 1;
@@ -86,6 +96,24 @@ public final class BatchFormat {
     /** Whether the batch is flagged as a duplicate (see the class comment). */
     public static boolean isDuplicate(ByteBuf buf, int at) {
         return (buf.getByte(at + ATTRIBUTES_OFFSET) & DUPLICATE_FLAG) != 0;
+    }
+
+    /** Whether the batch is a refusal marker (see the class comment). */
+    public static boolean isRefusal(ByteBuf buf, int at) {
+        return (buf.getByte(at + ATTRIBUTES_OFFSET) & REFUSAL_FLAG) != 0;
+    }
+
+    /**
+     * Writes an unstamped refusal marker for {@code producerId} from {@code producerSeq}: one
+     * empty record, flagged as a duplicate and a refusal; stamp it and write its CRC afterwards.
+     */
+    public static void writeRefusalMarker(ByteBuf out, long producerId, long producerSeq, long timestampMs) {
+        byte[] empty = new byte[0];
+        int body = RecordCodec.bodySize(0, null, empty, null);
+        int at = out.writerIndex();
+        writeUnstampedHeader(out, 1, producerId, producerSeq, timestampMs, RecordCodec.recordSize(body));
+        RecordCodec.write(out, body, 0, null, empty, null);
+        out.setByte(at + ATTRIBUTES_OFFSET, CODEC_NONE | DUPLICATE_FLAG | REFUSAL_FLAG);
     }
 
     /** Sets the duplicate flag; call {@link #writeCrc} afterwards. */

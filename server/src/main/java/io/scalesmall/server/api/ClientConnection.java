@@ -344,8 +344,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
                                     "range " + req.rangeId() + " of " + req.stream() + " is not held by this node");
                         }
                         var claim = agent.catalog().range(req.stream(), req.rangeId());
-                        LagResponse lag =
-                                LagCounter.count(req.rangeId(), log, resolved, claim != null && claim.sealed());
+                        LagResponse lag = LagCounter.count(
+                                req.rangeId(),
+                                log,
+                                resolved,
+                                claim != null && claim.sealed(),
+                                agent.refusals(req.stream(), req.rangeId()));
                         ByteBuf out = channel.alloc().buffer(64);
                         int start = FrameHeader.begin(out, FrameType.LAG_OK, requestId);
                         lag.write(out);

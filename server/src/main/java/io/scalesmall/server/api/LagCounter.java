@@ -13,13 +13,15 @@ import java.util.Map;
 /**
  * Counts what a reader at a resolved start has left in a range: the messages and batches after
  * it, by walking batch headers only (no payload is read), skipping the batches its version vector
- * already covers and the messages of a partly read batch; batches flagged as duplicates hold no
- * messages here and are not counted.
+ * already covers and the messages of a partly read batch; batches flagged as duplicates, or void
+ * because the range refused them as sealed, hold no messages here and are not counted.
  */
 final class LagCounter {
     private LagCounter() {}
 
-    static LagResponse count(int rangeId, RangeLog log, DataAgent.ReadStart start, boolean sealed) throws IOException {
+    static LagResponse count(
+            int rangeId, RangeLog log, DataAgent.ReadStart start, boolean sealed, Map<Long, Long> refusals)
+            throws IOException {
         Map<NodeId, RangeCursor.Entry> read = new HashMap<>();
         for (RangeCursor.Entry e : start.vector()) {
             read.put(e.coordinator(), e);
@@ -27,7 +29,9 @@ final class LagCounter {
         long[] totals = new long[3]; // messages, batches, oldest unread HLC
         totals[2] = Long.MAX_VALUE;
         log.walkHeaders(start.index(), (index, h) -> {
-            if ((h.attributes() & BatchFormat.DUPLICATE_FLAG) != 0) {
+            Long refusedFrom = refusals.get(h.producerId());
+            if ((h.attributes() & BatchFormat.DUPLICATE_FLAG) != 0
+                    || (refusedFrom != null && h.producerSeq() >= refusedFrom)) {
                 return true;
             }
             RangeCursor.Entry e = read.get(new NodeId(h.coordinatorHigh(), h.coordinatorLow()));

@@ -19,6 +19,7 @@ import io.scalesmall.server.storage.RangeLog;
 import io.scalesmall.server.storage.ReadResult;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -321,7 +322,44 @@ final class RangeReader implements TailWaiter {
         return messages;
     }
 
+    /**
+     * The batches with those void in the range (refused as sealed; see {@link
+     * BatchFormat#REFUSAL_FLAG}) flagged as duplicates, so that readers skip them and still count
+     * them read. Such a batch is in a log unflagged only when it arrived before the refusal
+     * marker; then the run is copied. Takes ownership of {@code batches}.
+     */
+    static ByteBuf maskRefused(ByteBuf batches, Map<Long, Long> refusals) {
+        if (refusals.isEmpty()) {
+            return batches;
+        }
+        int start = batches.readerIndex();
+        int end = batches.writerIndex();
+        ByteBuf copy = null;
+        for (int at = start; end - at >= BatchFormat.HEADER_BYTES; ) {
+            int total = Math.max(BatchFormat.HEADER_BYTES, BatchFormat.totalBytes(batches, at));
+            Long from = refusals.get(BatchFormat.producerId(batches, at));
+            if (from != null
+                    && BatchFormat.producerSeq(batches, at) >= from
+                    && !BatchFormat.isDuplicate(batches, at)
+                    && at + total <= end) {
+                if (copy == null) {
+                    copy = batches.alloc().directBuffer(end - start);
+                    copy.writeBytes(batches, start, end - start);
+                }
+                BatchFormat.markDuplicate(copy, at - start);
+                BatchFormat.writeCrc(copy, at - start);
+            }
+            at += total;
+        }
+        if (copy == null) {
+            return batches;
+        }
+        batches.release();
+        return copy;
+    }
+
     private void send(long firstIndex, boolean truncated, ByteBuf batches) {
+        batches = maskRefused(batches, agent.refusals(stream, rangeId));
         RangeCursor position = new RangeCursor(rangeId, sentAny ? List.of() : startVector);
         int length = batches.readableBytes();
         traffic.consumed(countMessages(batches), length);

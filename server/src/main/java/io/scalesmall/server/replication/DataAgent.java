@@ -270,6 +270,16 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             // Checked after the duplicates: a retry of a stored batch is acknowledged, and only a
             // batch refused here is certainly not stored, so the client may move it elsewhere.
             batch.release();
+            // A batch overlapping stored messages (INVALID) voids nothing: those are stored.
+            if (verdict != ProducerTable.Verdict.INVALID && !refuse(range, producerId, producerSeq)) {
+                sink.publishFailed(
+                        requestId,
+                        inFlightBytes,
+                        ErrorCode.BUSY,
+                        "range " + rangeId + " of " + stream
+                                + " was sealed but its refusal could not be stored; retry");
+                return;
+            }
             sink.publishMisrouted(
                     requestId,
                     inFlightBytes,
@@ -346,6 +356,50 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         if (!answerIfMet(range, p)) {
             range.pending.addLast(p);
         }
+    }
+
+    /**
+     * Makes the producer's batches from {@code producerSeq} void in a sealed, settled range before
+     * it is told RANGE_SEALED (and moves them to the successor): no live holder has them, but a
+     * holder cut off from the others may, and repair would bring them back after the partition
+     * healed. A refusal marker in the log tells every holder, now and after restarts.
+     *
+     * @return false when the marker could not be stored (the caller answers BUSY)
+     */
+    private boolean refuse(RangeReplica range, long producerId, long producerSeq) {
+        if (range.refused(producerId, producerSeq)) {
+            return true;
+        }
+        ByteBuf marker = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(BatchFormat.HEADER_BYTES + 8);
+        BatchFormat.writeRefusalMarker(marker, producerId, producerSeq, clockMs.getAsLong());
+        long seq = range.coordinators.lastSeq(nodeId) + 1;
+        BatchFormat.stamp(marker, 0, nodeId, seq, hlc.tick(clockMs.getAsLong()));
+        BatchFormat.writeCrc(marker, 0);
+        long index;
+        try {
+            index = range.log.append(marker);
+        } catch (IOException e) {
+            marker.release();
+            LOG.log(Level.WARNING, "cannot store a refusal in " + range.key, e);
+            return false;
+        }
+        range.appended(nodeId, seq, index, false);
+        range.recordRefusal(producerId, producerSeq);
+        LOG.fine(() -> range.key + " refused producer " + Long.toHexString(producerId) + " from " + producerSeq);
+        reportDue.add(range);
+        forward(range, marker);
+        remember(range, index, marker);
+        noteAppend(range);
+        return true;
+    }
+
+    /**
+     * The producers whose batches are void in a range from some sequence on (refused as sealed),
+     * for readers, which skip them; empty when there are none. Any thread.
+     */
+    public Map<Long, Long> refusals(String stream, int rangeId) {
+        RangeReplica r = ranges.get(new RangeKey(stream, rangeId));
+        return r == null ? Map.of() : r.refusals;
     }
 
     private int liveReplicas(RangeClaim claim) {
@@ -534,6 +588,14 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         long producerSeq = BatchFormat.producerSeq(batch, 0);
         int count = BatchFormat.count(batch, 0);
         boolean flagged = BatchFormat.isDuplicate(batch, 0);
+        if (BatchFormat.isRefusal(batch, 0)) {
+            range.recordRefusal(producerId, producerSeq);
+        } else if (!flagged && range.refused(producerId, producerSeq)) {
+            // Refused here as sealed, so its messages went to the successor: it holds none here.
+            BatchFormat.markDuplicate(batch, 0);
+            BatchFormat.writeCrc(batch, 0);
+            flagged = true;
+        }
         if (!flagged) {
             switch (range.producers.check(producerId, producerSeq, count)) {
                 case NEW -> {}
@@ -937,6 +999,9 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         log.forEachBatchHeader((index, h) -> {
             NodeId coordinator = new NodeId(h.coordinatorHigh(), h.coordinatorLow());
             replica.appended(coordinator, h.batchSeq(), index, true);
+            if ((h.attributes() & BatchFormat.REFUSAL_FLAG) != 0) {
+                replica.recordRefusal(h.producerId(), h.producerSeq());
+            }
             // A batch flagged as a duplicate does not hold its messages here: another batch does.
             if ((h.attributes() & BatchFormat.DUPLICATE_FLAG) == 0) {
                 replica.producers.record(
@@ -1253,10 +1318,26 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 range.filledBatches = 0;
             }
         }
+        if (policyFailuresUnlogged > 0 && nowMs - policyFailureLoggedMs >= POLICY_FAILURE_LOG_MS) {
+            LOG.warning(policyFailuresUnlogged + " publish(es) failed their durability policy within "
+                    + config.replicationTimeoutMs() + " ms (answered NOT_ENOUGH_REPLICAS; what was stored stays"
+                    + " stored); the last: " + lastPolicyFailure);
+            policyFailuresUnlogged = 0;
+            policyFailureLoggedMs = nowMs;
+        }
         stats.repairBacklog(backlog);
         stats.memoryTail(memoryBytes, config.memoryTailBytes());
         endSettledWaits();
     }
+
+    /** Publishes that failed their policy since the last log line about it, the last one's words. */
+    private long policyFailuresUnlogged;
+
+    private String lastPolicyFailure;
+    private long policyFailureLoggedMs = -POLICY_FAILURE_LOG_MS;
+
+    /** Log at most one line about failed durability policies this often. */
+    private static final long POLICY_FAILURE_LOG_MS = 10_000;
 
     private void expirePending(RangeReplica range, long nowMs) {
         PendingPublish p;
@@ -1264,6 +1345,9 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             range.pending.pollFirst();
             int memory = range.memoryCopies(nodeId, p.coordinator(), p.seq());
             int disk = range.diskCopies(nodeId, p.coordinator(), p.seq());
+            policyFailuresUnlogged++;
+            lastPolicyFailure =
+                    p.policy() + " in " + range.key + " reached " + memory + " in memory and " + disk + " on disk";
             touch(p.sink());
             p.sink()
                     .publishFailed(

@@ -50,6 +50,16 @@ final class RangeReplica {
     /** Other replicas whose reports said they sealed the range. */
     private final java.util.Set<NodeId> peersSealed = new java.util.HashSet<>();
 
+    /**
+     * Per producer: the sequence from which its batches are void in this range, because a replica
+     * refused them as RANGE_SEALED and the producer moved them to the successor (refusal markers in
+     * the log). Agent thread; {@link #refusals} is its copy for readers.
+     */
+    private final Map<Long, Long> refusedFrom = new HashMap<>();
+
+    /** {@link #refusedFrom} as of its last change, for readers on other threads. */
+    volatile Map<Long, Long> refusals = Map.of();
+
     /** Per coordinator: highest sequence fsynced here with every earlier one. */
     private final Map<NodeId, Long> diskSeq = new HashMap<>();
 
@@ -92,6 +102,23 @@ final class RangeReplica {
                 claim.endHash(),
                 claim.sinceHlc(),
                 claim.replicas());
+    }
+
+    // ---- refusals
+
+    /** Whether the producer's batch from {@code producerSeq} is void here (refused as sealed). */
+    boolean refused(long producerId, long producerSeq) {
+        Long from = refusedFrom.get(producerId);
+        return from != null && producerSeq >= from;
+    }
+
+    /** Records that the producer's batches from {@code fromSeq} on are void here. */
+    void recordRefusal(long producerId, long fromSeq) {
+        Long known = refusedFrom.get(producerId);
+        if (known == null || fromSeq < known) {
+            refusedFrom.put(producerId, fromSeq);
+            refusals = Map.copyOf(refusedFrom);
+        }
     }
 
     // ---- what each replica holds

@@ -12,6 +12,7 @@ import io.scalesmall.protocol.ErrorCode;
 import io.scalesmall.protocol.NodeId;
 import io.scalesmall.protocol.PublishResponse;
 import io.scalesmall.protocol.RangeDescriptor;
+import io.scalesmall.protocol.ReplicateHeader;
 import io.scalesmall.protocol.StreamOptions;
 import io.scalesmall.server.cluster.HybridLogicalClock;
 import io.scalesmall.server.cluster.RangeClaim;
@@ -260,5 +261,49 @@ class DataAgentTest {
         assertThat(sink.await(2).error()).isEqualTo(ErrorCode.OUT_OF_ORDER_SEQUENCE);
         publish(3, "s", 4, 3, 4, DurabilityPolicy.MEMORY_1);
         assertThat(sink.await(3).error()).isEqualTo(ErrorCode.INVALID_SEQUENCE);
+    }
+
+    @Test
+    void aSealedRangeVoidsTheBatchesItRefusedWhereverTheyTurnUpLater() throws Exception {
+        start(noWatermark(), 1 << 20);
+        publish(1, "s", 7, 0, 3, DurabilityPolicy.MEMORY_1);
+        assertThat(sink.await(1).ok()).isNotNull();
+        // Placement replaces the range: it is sealed here.
+        catalog.putRange(new RangeClaim("s", 0, 0, RangeClaim.KEY_SPACE, 0, List.of(NODE), true));
+        publish(2, "s", 7, 3, 2, DurabilityPolicy.MEMORY_1);
+        assertThat(sink.await(2).error()).isEqualTo(ErrorCode.RANGE_SEALED);
+        assertThat(agent.refusals("s", 0)).containsExactly(java.util.Map.entry(7L, 3L));
+
+        // The refused batch turns up later, stamped by a node that was cut off (repair brings it
+        // after the partition heals), with another producer's batch: only the refused one is void.
+        NodeId cutOff = new NodeId(5, 5);
+        ByteBuf late = Unpooled.buffer();
+        for (long[] b : new long[][] {{7, 3, 2, 1}, {8, 0, 1, 2}}) {
+            ByteBuf one = batch(b[0], b[1], (int) b[2], 100);
+            BatchFormat.stamp(one, 0, cutOff, b[3], (START_MS << 16) + b[3]);
+            BatchFormat.writeCrc(one, 0);
+            late.writeBytes(one);
+            one.release();
+        }
+        RangeDescriptor range = RangeReplica.descriptorOf(catalog.range("s", 0));
+        agent.execute(() -> agent.replicate(new ReplicateHeader(range, cutOff), late));
+        RangeLog log = agent.log("s", 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.batchCount() == 4);
+
+        List<String> stored = new java.util.ArrayList<>();
+        log.forEachBatchHeader((index, h) -> stored.add("producer " + h.producerId() + " seq " + h.producerSeq()
+                + ((h.attributes() & BatchFormat.REFUSAL_FLAG) != 0 ? " refusal" : "")
+                + ((h.attributes() & BatchFormat.DUPLICATE_FLAG) != 0 ? " void" : "")));
+        assertThat(stored)
+                .containsExactly(
+                        "producer 7 seq 0",
+                        "producer 7 seq 3 refusal void",
+                        "producer 7 seq 3 void",
+                        "producer 8 seq 0");
+
+        // The refusal is in the log: a restarted node knows it.
+        agent.close();
+        start(noWatermark(), 1 << 20);
+        assertThat(agent.refusals("s", 0)).containsExactly(java.util.Map.entry(7L, 3L));
     }
 }
