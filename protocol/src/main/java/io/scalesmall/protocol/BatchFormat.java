@@ -38,12 +38,13 @@ import java.util.zip.CRC32C;
  * retry through a second coordinator): kept so that the coordinator's sequence has no hole, and
  * skipped by readers.
  *
- * <p>A <i>refusal marker</i> (bits 3 and 4, one empty record) is what a replica of a sealed range
- * appends when it answers RANGE_SEALED to a producer: the producer moves those messages to the
- * range's successor, so the producer's batches from {@code producerSeq} on are void in this
- * range, wherever they turn up later (a batch stamped by a coordinator cut off from the others,
- * repaired into the range after the partition heals). Replicas flag such batches as duplicates
- * and readers skip them. Being a batch, the marker is stored, replicated and repaired like any.
+ * <p>A <i>refusal marker</i> (bits 3 and 4, no records) is what a replica of a sealed range
+ * appends when it answers RANGE_SEALED to a producer's batch: the producer moves those messages to
+ * the range's successor, so a batch of that producer starting in {@code [producerSeq, producerSeq
+ * + count)} (the refused batch's own span) is void in this range, wherever it turns up later (a
+ * copy stamped by a coordinator cut off from the others, repaired into the range after the
+ * partition heals). Replicas flag such batches as duplicates and readers skip them. Being a batch,
+ * the marker is stored, replicated and repaired like any.
  *
  * <p>Stateless accessors on a buffer whose batch starts at {@code at}; thread-safe.
  */
@@ -104,15 +105,13 @@ public final class BatchFormat {
     }
 
     /**
-     * Writes an unstamped refusal marker for {@code producerId} from {@code producerSeq}: one
-     * empty record, flagged as a duplicate and a refusal; stamp it and write its CRC afterwards.
+     * Writes an unstamped refusal marker for the {@code count} messages of {@code producerId} from
+     * {@code producerSeq}: a header without records, flagged as a duplicate and a refusal; stamp it
+     * and write its CRC afterwards.
      */
-    public static void writeRefusalMarker(ByteBuf out, long producerId, long producerSeq, long timestampMs) {
-        byte[] empty = new byte[0];
-        int body = RecordCodec.bodySize(0, null, empty, null);
+    public static void writeRefusalMarker(ByteBuf out, long producerId, long producerSeq, int count, long timestampMs) {
         int at = out.writerIndex();
-        writeUnstampedHeader(out, 1, producerId, producerSeq, timestampMs, RecordCodec.recordSize(body));
-        RecordCodec.write(out, body, 0, null, empty, null);
+        writeUnstampedHeader(out, count, producerId, producerSeq, timestampMs, 0);
         out.setByte(at + ATTRIBUTES_OFFSET, CODEC_NONE | DUPLICATE_FLAG | REFUSAL_FLAG);
     }
 

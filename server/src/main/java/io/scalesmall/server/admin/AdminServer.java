@@ -362,7 +362,9 @@ public final class AdminServer implements AutoCloseable {
                 send(ctx, status, WebAssets.contentType(path), null, body);
                 return;
             }
-            if (path.startsWith("/api/") && !path.startsWith("/api/stats") && node.cluster() == null) {
+            boolean needsCluster =
+                    (path.startsWith("/api/") && !path.startsWith("/api/stats")) || path.equals("/admin/leave");
+            if (needsCluster && node.cluster() == null) {
                 json(body, Map.of("error", "the node is starting"));
                 send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json", null, body);
                 return;

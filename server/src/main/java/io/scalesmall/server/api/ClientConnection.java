@@ -327,7 +327,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         reader.start(req.start());
     }
 
-    /** Counts what lies after a position in a range; the header walk runs on this event loop. */
+    /** Counts what lies after a position in a range; the header walk runs off the event loop. */
     private void lag(LagRequest req, int requestId) {
         RangeLog log = readableLog(req.stream(), req.rangeId());
         RangeReader.resolve(
@@ -337,39 +337,48 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
                 req.rangeId(),
                 req.start(),
                 resolved -> {
-                    try {
-                        if (resolved == null) {
-                            throw new ProtocolException(
-                                    ErrorCode.NOT_A_REPLICA,
-                                    "range " + req.rangeId() + " of " + req.stream() + " is not held by this node");
-                        }
-                        var claim = agent.catalog().range(req.stream(), req.rangeId());
-                        LagResponse lag = LagCounter.count(
-                                req.rangeId(),
-                                log,
-                                resolved,
-                                claim != null && claim.sealed(),
-                                agent.refusals(req.stream(), req.rangeId()));
-                        ByteBuf out = channel.alloc().buffer(64);
-                        int start = FrameHeader.begin(out, FrameType.LAG_OK, requestId);
-                        lag.write(out);
-                        FrameHeader.finish(out, start);
-                        channel.write(out, channel.voidPromise());
-                    } catch (ProtocolException e) {
-                        stats.refused(e.code());
-                        writeError(channel, requestId, e.code(), e.getMessage());
-                    } catch (IOException | RuntimeException e) {
-                        stats.refused(ErrorCode.STORAGE_ERROR);
-                        writeError(
-                                channel, requestId, ErrorCode.STORAGE_ERROR, "cannot count " + req.stream() + ": " + e);
+                    if (resolved == null) {
+                        lagFailed(
+                                requestId,
+                                ErrorCode.NOT_A_REPLICA,
+                                "range " + req.rangeId() + " of " + req.stream() + " is not held by this node");
+                        return;
                     }
-                    channel.flush();
+                    var claim = agent.catalog().range(req.stream(), req.rangeId());
+                    boolean sealed = claim != null && claim.sealed();
+                    try {
+                        server.countLag(() -> countLag(req, requestId, log, resolved, sealed));
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        lagFailed(requestId, ErrorCode.BUSY, "too many lag counts at once; retry");
+                    }
                 },
-                (code, message) -> {
-                    stats.refused(code);
-                    writeError(channel, requestId, code, message);
-                    channel.flush();
-                });
+                (code, message) -> lagFailed(requestId, code, message));
+    }
+
+    private void countLag(LagRequest req, int requestId, RangeLog log, DataAgent.ReadStart start, boolean sealed) {
+        LagResponse lag;
+        try {
+            lag = LagCounter.count(req.rangeId(), log, start, sealed, agent.refusals(req.stream(), req.rangeId()));
+        } catch (IOException | RuntimeException e) {
+            channel.eventLoop()
+                    .execute(() ->
+                            lagFailed(requestId, ErrorCode.STORAGE_ERROR, "cannot count " + req.stream() + ": " + e));
+            return;
+        }
+        channel.eventLoop().execute(() -> {
+            ByteBuf out = channel.alloc().buffer(64);
+            int at = FrameHeader.begin(out, FrameType.LAG_OK, requestId);
+            lag.write(out);
+            FrameHeader.finish(out, at);
+            channel.writeAndFlush(out, channel.voidPromise());
+        });
+    }
+
+    /** Answers a LAG with an error. Event loop. */
+    private void lagFailed(int requestId, ErrorCode code, String message) {
+        stats.refused(code);
+        writeError(channel, requestId, code, message);
+        channel.flush();
     }
 
     private void unsubscribe(UnsubscribeRequest req, int requestId) {

@@ -54,6 +54,18 @@ public final class ClientServer implements AutoCloseable {
     private final MemberSource members;
     private final PeerAuthenticator peers;
     private final boolean expectsPeers;
+    /**
+     * Counts for LAG: a walk over a range's batch headers reads the disk, so it runs here, one at
+     * a time, rather than on an event loop that serves publishes; a full queue answers BUSY.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor lagCounter = new java.util.concurrent.ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(64),
+            new io.netty.util.concurrent.DefaultThreadFactory("scalesmall-lag", true));
+
     private EventLoopGroup group;
     private Channel serverChannel;
     private InetSocketAddress boundAddress;
@@ -263,9 +275,19 @@ public final class ClientServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a LAG count off the event loops.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException when counts are queued already
+     */
+    void countLag(Runnable count) {
+        lagCounter.execute(count);
+    }
+
     /** Stops accepting and closes every connection. */
     @Override
     public void close() {
+        lagCounter.shutdownNow();
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }

@@ -5,6 +5,7 @@ import io.scalesmall.protocol.LagResponse;
 import io.scalesmall.protocol.NodeId;
 import io.scalesmall.protocol.RangeCursor;
 import io.scalesmall.server.replication.DataAgent;
+import io.scalesmall.server.replication.Refusals;
 import io.scalesmall.server.storage.RangeLog;
 import java.io.IOException;
 import java.util.HashMap;
@@ -19,8 +20,7 @@ import java.util.Map;
 final class LagCounter {
     private LagCounter() {}
 
-    static LagResponse count(
-            int rangeId, RangeLog log, DataAgent.ReadStart start, boolean sealed, Map<Long, Long> refusals)
+    static LagResponse count(int rangeId, RangeLog log, DataAgent.ReadStart start, boolean sealed, Refusals refusals)
             throws IOException {
         Map<NodeId, RangeCursor.Entry> read = new HashMap<>();
         for (RangeCursor.Entry e : start.vector()) {
@@ -29,9 +29,8 @@ final class LagCounter {
         long[] totals = new long[3]; // messages, batches, oldest unread HLC
         totals[2] = Long.MAX_VALUE;
         log.walkHeaders(start.index(), (index, h) -> {
-            Long refusedFrom = refusals.get(h.producerId());
             if ((h.attributes() & BatchFormat.DUPLICATE_FLAG) != 0
-                    || (refusedFrom != null && h.producerSeq() >= refusedFrom)) {
+                    || refusals.covers(h.producerId(), h.producerSeq())) {
                 return true;
             }
             RangeCursor.Entry e = read.get(new NodeId(h.coordinatorHigh(), h.coordinatorLow()));

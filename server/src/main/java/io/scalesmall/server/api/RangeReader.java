@@ -14,12 +14,12 @@ import io.scalesmall.protocol.RangeCursor;
 import io.scalesmall.protocol.StartPosition;
 import io.scalesmall.server.replication.DataAgent;
 import io.scalesmall.server.replication.DataStats;
+import io.scalesmall.server.replication.Refusals;
 import io.scalesmall.server.replication.TailWaiter;
 import io.scalesmall.server.storage.RangeLog;
 import io.scalesmall.server.storage.ReadResult;
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -316,7 +316,7 @@ final class RangeReader implements TailWaiter {
         int messages = 0;
         int at = batches.readerIndex();
         while (batches.writerIndex() - at >= BatchFormat.HEADER_BYTES) {
-            messages += BatchFormat.count(batches, at);
+            messages += BatchFormat.isDuplicate(batches, at) ? 0 : BatchFormat.count(batches, at);
             at += Math.max(BatchFormat.HEADER_BYTES, BatchFormat.totalBytes(batches, at));
         }
         return messages;
@@ -328,7 +328,7 @@ final class RangeReader implements TailWaiter {
      * them read. Such a batch is in a log unflagged only when it arrived before the refusal
      * marker; then the run is copied. Takes ownership of {@code batches}.
      */
-    static ByteBuf maskRefused(ByteBuf batches, Map<Long, Long> refusals) {
+    static ByteBuf maskRefused(ByteBuf batches, Refusals refusals) {
         if (refusals.isEmpty()) {
             return batches;
         }
@@ -337,10 +337,8 @@ final class RangeReader implements TailWaiter {
         ByteBuf copy = null;
         for (int at = start; end - at >= BatchFormat.HEADER_BYTES; ) {
             int total = Math.max(BatchFormat.HEADER_BYTES, BatchFormat.totalBytes(batches, at));
-            Long from = refusals.get(BatchFormat.producerId(batches, at));
-            if (from != null
-                    && BatchFormat.producerSeq(batches, at) >= from
-                    && !BatchFormat.isDuplicate(batches, at)
+            if (!BatchFormat.isDuplicate(batches, at)
+                    && refusals.covers(BatchFormat.producerId(batches, at), BatchFormat.producerSeq(batches, at))
                     && at + total <= end) {
                 if (copy == null) {
                     copy = batches.alloc().directBuffer(end - start);

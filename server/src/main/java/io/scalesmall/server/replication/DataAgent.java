@@ -249,6 +249,18 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         long producerId = BatchFormat.producerId(batch, 0);
         long producerSeq = BatchFormat.producerSeq(batch, 0);
         int count = BatchFormat.count(batch, 0);
+        if (range.refused(producerId, producerSeq)) {
+            // Refused before, and moved by the producer: a copy stored here (stamped by a node cut
+            // off at the time) does not count, so this is no duplicate to acknowledge.
+            batch.release();
+            sink.publishMisrouted(
+                    requestId,
+                    inFlightBytes,
+                    ErrorCode.RANGE_SEALED,
+                    "range " + rangeId + " of " + stream + " refused this batch before; nothing of it is stored here",
+                    stream);
+            return;
+        }
         ProducerTable.Verdict verdict = range.producers.check(producerId, producerSeq, count);
         if (verdict == ProducerTable.Verdict.DUPLICATE) {
             batch.release();
@@ -271,13 +283,15 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             // batch refused here is certainly not stored, so the client may move it elsewhere.
             batch.release();
             // A batch overlapping stored messages (INVALID) voids nothing: those are stored.
-            if (verdict != ProducerTable.Verdict.INVALID && !refuse(range, producerId, producerSeq)) {
+            ErrorCode notRefused =
+                    verdict == ProducerTable.Verdict.INVALID ? null : refuse(range, producerId, producerSeq, count);
+            if (notRefused != null) {
                 sink.publishFailed(
                         requestId,
                         inFlightBytes,
-                        ErrorCode.BUSY,
-                        "range " + rangeId + " of " + stream
-                                + " was sealed but its refusal could not be stored; retry");
+                        notRefused,
+                        "range " + rangeId + " of " + stream + " is sealed, but its refusal of this batch could not be"
+                                + " stored; retry");
                 return;
             }
             sink.publishMisrouted(
@@ -359,19 +373,16 @@ public final class DataAgent implements AutoCloseable, SyncListener {
     }
 
     /**
-     * Makes the producer's batches from {@code producerSeq} void in a sealed, settled range before
-     * it is told RANGE_SEALED (and moves them to the successor): no live holder has them, but a
-     * holder cut off from the others may, and repair would bring them back after the partition
-     * healed. A refusal marker in the log tells every holder, now and after restarts.
+     * Makes a producer's batch void in a sealed, settled range before it is told RANGE_SEALED (and
+     * moves the batch to the successor): no live holder has it, but a holder cut off from the
+     * others may, and repair would bring that copy back after the partition healed. A refusal
+     * marker in the log tells every holder, now and after restarts.
      *
-     * @return false when the marker could not be stored (the caller answers BUSY)
+     * @return null once refused, else the error to answer (the marker could not be stored)
      */
-    private boolean refuse(RangeReplica range, long producerId, long producerSeq) {
-        if (range.refused(producerId, producerSeq)) {
-            return true;
-        }
-        ByteBuf marker = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(BatchFormat.HEADER_BYTES + 8);
-        BatchFormat.writeRefusalMarker(marker, producerId, producerSeq, clockMs.getAsLong());
+    private ErrorCode refuse(RangeReplica range, long producerId, long producerSeq, int count) {
+        ByteBuf marker = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(BatchFormat.HEADER_BYTES);
+        BatchFormat.writeRefusalMarker(marker, producerId, producerSeq, count, clockMs.getAsLong());
         long seq = range.coordinators.lastSeq(nodeId) + 1;
         BatchFormat.stamp(marker, 0, nodeId, seq, hlc.tick(clockMs.getAsLong()));
         BatchFormat.writeCrc(marker, 0);
@@ -380,26 +391,27 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             index = range.log.append(marker);
         } catch (IOException e) {
             marker.release();
+            if (e instanceof StorageFullException) {
+                nextRetentionMs = 0;
+                return ErrorCode.STORAGE_FULL;
+            }
             LOG.log(Level.WARNING, "cannot store a refusal in " + range.key, e);
-            return false;
+            return ErrorCode.BUSY;
         }
         range.appended(nodeId, seq, index, false);
-        range.recordRefusal(producerId, producerSeq);
+        range.recordRefusal(producerId, producerSeq, count);
         LOG.fine(() -> range.key + " refused producer " + Long.toHexString(producerId) + " from " + producerSeq);
         reportDue.add(range);
         forward(range, marker);
         remember(range, index, marker);
         noteAppend(range);
-        return true;
+        return null;
     }
 
-    /**
-     * The producers whose batches are void in a range from some sequence on (refused as sealed),
-     * for readers, which skip them; empty when there are none. Any thread.
-     */
-    public Map<Long, Long> refusals(String stream, int rangeId) {
+    /** The producer spans void in a range (refused as sealed), for readers, which skip them. Any thread. */
+    public Refusals refusals(String stream, int rangeId) {
         RangeReplica r = ranges.get(new RangeKey(stream, rangeId));
-        return r == null ? Map.of() : r.refusals;
+        return r == null ? Refusals.NONE : r.refusals;
     }
 
     private int liveReplicas(RangeClaim claim) {
@@ -588,9 +600,8 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         long producerSeq = BatchFormat.producerSeq(batch, 0);
         int count = BatchFormat.count(batch, 0);
         boolean flagged = BatchFormat.isDuplicate(batch, 0);
-        if (BatchFormat.isRefusal(batch, 0)) {
-            range.recordRefusal(producerId, producerSeq);
-        } else if (!flagged && range.refused(producerId, producerSeq)) {
+        boolean refusal = BatchFormat.isRefusal(batch, 0);
+        if (!flagged && range.refused(producerId, producerSeq)) {
             // Refused here as sealed, so its messages went to the successor: it holds none here.
             BatchFormat.markDuplicate(batch, 0);
             BatchFormat.writeCrc(batch, 0);
@@ -605,8 +616,11 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                     flagged = true;
                 }
                 case OUT_OF_ORDER -> {
-                    batch.release();
-                    return Appended.PRODUCER_GAP;
+                    // Messages refused as sealed between the last stored and this one are no gap.
+                    if (!range.refusals.coversGap(producerId, range.producers.expectedSeq(), producerSeq)) {
+                        batch.release();
+                        return Appended.PRODUCER_GAP;
+                    }
                 }
             }
         }
@@ -625,6 +639,9 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         }
         range.appended(coordinator, seq, index, false);
         reportDue.add(range);
+        if (refusal) {
+            range.recordRefusal(producerId, producerSeq, count);
+        }
         if (!flagged) {
             range.producers.record(producerId, producerSeq, count, index, time, coordinator, seq);
         }
@@ -1000,7 +1017,7 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             NodeId coordinator = new NodeId(h.coordinatorHigh(), h.coordinatorLow());
             replica.appended(coordinator, h.batchSeq(), index, true);
             if ((h.attributes() & BatchFormat.REFUSAL_FLAG) != 0) {
-                replica.recordRefusal(h.producerId(), h.producerSeq());
+                replica.recordRefusal(h.producerId(), h.producerSeq(), h.count());
             }
             // A batch flagged as a duplicate does not hold its messages here: another batch does.
             if ((h.attributes() & BatchFormat.DUPLICATE_FLAG) == 0) {

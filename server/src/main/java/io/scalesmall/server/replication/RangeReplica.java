@@ -51,14 +51,11 @@ final class RangeReplica {
     private final java.util.Set<NodeId> peersSealed = new java.util.HashSet<>();
 
     /**
-     * Per producer: the sequence from which its batches are void in this range, because a replica
-     * refused them as RANGE_SEALED and the producer moved them to the successor (refusal markers in
-     * the log). Agent thread; {@link #refusals} is its copy for readers.
+     * The producer spans void in this range, because a replica refused them as RANGE_SEALED and
+     * the producer moved them to the successor (refusal markers in the log). Written on the agent
+     * thread, read by readers on any.
      */
-    private final Map<Long, Long> refusedFrom = new HashMap<>();
-
-    /** {@link #refusedFrom} as of its last change, for readers on other threads. */
-    volatile Map<Long, Long> refusals = Map.of();
+    volatile Refusals refusals = Refusals.NONE;
 
     /** Per coordinator: highest sequence fsynced here with every earlier one. */
     private final Map<NodeId, Long> diskSeq = new HashMap<>();
@@ -106,18 +103,15 @@ final class RangeReplica {
 
     // ---- refusals
 
-    /** Whether the producer's batch from {@code producerSeq} is void here (refused as sealed). */
+    /** Whether the producer's batch starting at {@code producerSeq} is void here (refused as sealed). */
     boolean refused(long producerId, long producerSeq) {
-        Long from = refusedFrom.get(producerId);
-        return from != null && producerSeq >= from;
+        return refusals.covers(producerId, producerSeq);
     }
 
-    /** Records that the producer's batches from {@code fromSeq} on are void here. */
-    void recordRefusal(long producerId, long fromSeq) {
-        Long known = refusedFrom.get(producerId);
-        if (known == null || fromSeq < known) {
-            refusedFrom.put(producerId, fromSeq);
-            refusals = Map.copyOf(refusedFrom);
+    /** Records that the producer's {@code count} messages from {@code producerSeq} are void here. */
+    void recordRefusal(long producerId, long producerSeq, int count) {
+        if (!refusals.coversGap(producerId, producerSeq, producerSeq + count)) {
+            refusals = refusals.with(producerId, producerSeq, producerSeq + count);
         }
     }
 

@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.scalesmall.protocol.BatchFormat;
 import io.scalesmall.protocol.NodeId;
-import java.util.Map;
+import io.scalesmall.server.replication.Refusals;
 import org.junit.jupiter.api.Test;
 
 /** Readers get the batches a sealed range refused flagged as duplicates, so clients skip them. */
@@ -28,7 +28,7 @@ class RefusalMaskTest {
     void onlyTheRefusedProducersBatchesFromTheRefusedSequenceAreFlagged() {
         ByteBuf in = batches(new long[] {7, 0}, new long[] {7, 3}, new long[] {8, 5}, new long[] {7, 9});
 
-        ByteBuf out = RangeReader.maskRefused(in, Map.of(7L, 3L));
+        ByteBuf out = RangeReader.maskRefused(in, Refusals.NONE.with(7, 3, 5).with(7, 9, 12));
 
         assertThat(in.refCnt()).as("the input is released when copied").isZero();
         boolean[] flagged = new boolean[4];
@@ -45,9 +45,9 @@ class RefusalMaskTest {
     @Test
     void withoutRefusalsOrRefusedBatchesTheRunIsSentAsItIs() {
         ByteBuf in = batches(new long[] {7, 0}, new long[] {8, 1});
-        assertThat(RangeReader.maskRefused(in, Map.of())).isSameAs(in);
-        assertThat(RangeReader.maskRefused(in, Map.of(7L, 1L))).isSameAs(in);
-        assertThat(RangeReader.maskRefused(in, Map.of(9L, 0L))).isSameAs(in);
+        assertThat(RangeReader.maskRefused(in, Refusals.NONE)).isSameAs(in);
+        assertThat(RangeReader.maskRefused(in, Refusals.NONE.with(7, 1, 5))).isSameAs(in);
+        assertThat(RangeReader.maskRefused(in, Refusals.NONE.with(9, 0, 5))).isSameAs(in);
         in.release();
     }
 }

@@ -272,7 +272,10 @@ class DataAgentTest {
         catalog.putRange(new RangeClaim("s", 0, 0, RangeClaim.KEY_SPACE, 0, List.of(NODE), true));
         publish(2, "s", 7, 3, 2, DurabilityPolicy.MEMORY_1);
         assertThat(sink.await(2).error()).isEqualTo(ErrorCode.RANGE_SEALED);
-        assertThat(agent.refusals("s", 0)).containsExactly(java.util.Map.entry(7L, 3L));
+        assertThat(agent.refusals("s", 0).covers(7, 3)).isTrue();
+        assertThat(agent.refusals("s", 0).covers(7, 5))
+                .as("only the refused batch's span")
+                .isFalse();
 
         // The refused batch turns up later, stamped by a node that was cut off (repair brings it
         // after the partition heals), with another producer's batch: only the refused one is void.
@@ -304,6 +307,84 @@ class DataAgentTest {
         // The refusal is in the log: a restarted node knows it.
         agent.close();
         start(noWatermark(), 1 << 20);
-        assertThat(agent.refusals("s", 0)).containsExactly(java.util.Map.entry(7L, 3L));
+        assertThat(agent.refusals("s", 0).covers(7, 3)).isTrue();
+        assertThat(agent.refusals("s", 0).covers(7, 0)).isFalse();
+    }
+
+    /** A batch stamped by {@code coordinator} as its {@code batchSeq}-th, ready to replicate. */
+    private static ByteBuf stamped(long producer, long producerSeq, int count, NodeId coordinator, long batchSeq) {
+        ByteBuf b = batch(producer, producerSeq, count, 100);
+        BatchFormat.stamp(b, 0, coordinator, batchSeq, (START_MS << 16) + batchSeq);
+        BatchFormat.writeCrc(b, 0);
+        return b;
+    }
+
+    /** A refusal marker stamped by {@code coordinator}, as another replica of a sealed range writes it. */
+    private static ByteBuf marker(long producer, long producerSeq, int count, NodeId coordinator, long batchSeq) {
+        ByteBuf b = Unpooled.buffer();
+        BatchFormat.writeRefusalMarker(b, producer, producerSeq, count, START_MS);
+        BatchFormat.stamp(b, 0, coordinator, batchSeq, (START_MS << 16) + batchSeq);
+        BatchFormat.writeCrc(b, 0);
+        return b;
+    }
+
+    private void replicate(NodeId from, ByteBuf... batches) {
+        ByteBuf all = Unpooled.buffer();
+        for (ByteBuf b : batches) {
+            all.writeBytes(b);
+            b.release();
+        }
+        RangeDescriptor range = RangeReplica.descriptorOf(catalog.range("s", 0));
+        assertThat(agent.execute(() -> agent.replicate(new ReplicateHeader(range, from), all)))
+                .isTrue();
+    }
+
+    @Test
+    void aRefusalVoidsOnlyTheRefusedBatchSoALaterOneStoredAndAcknowledgedCounts() throws Exception {
+        // This node was cut off while a producer's batches [0, 3) and [3, 5) reached it; another
+        // replica refused [0, 3) as sealed (the producer moved it), the producer then retried
+        // [3, 5) here, which holds it: acknowledged, and it must stay readable.
+        start(noWatermark(), 1 << 20);
+        publish(1, "s", 7, 0, 3, DurabilityPolicy.MEMORY_1);
+        publish(2, "s", 7, 3, 2, DurabilityPolicy.MEMORY_1);
+        assertThat(sink.await(2).ok()).isNotNull();
+        catalog.putRange(new RangeClaim("s", 0, 0, RangeClaim.KEY_SPACE, 0, List.of(NODE), true));
+        NodeId other = new NodeId(5, 5);
+        replicate(other, marker(7, 0, 3, other, 1));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> agent.refusals("s", 0).covers(7, 0));
+
+        publish(3, "s", 7, 3, 2, DurabilityPolicy.MEMORY_1);
+        assertThat(sink.await(3).ok().duplicate()).isTrue();
+        publish(4, "s", 7, 0, 3, DurabilityPolicy.MEMORY_1);
+        assertThat(sink.await(4).error())
+                .as("a retry of the refused batch is refused again, not acknowledged")
+                .isEqualTo(ErrorCode.RANGE_SEALED);
+        assertThat(agent.refusals("s", 0).covers(7, 3)).isFalse();
+    }
+
+    @Test
+    void aReplicaTakesAProducersLaterBatchAcrossARefusedSpanInsteadOfWaitingForIt() throws Exception {
+        // This replica holds the producer's [0, 3); [3, 5) was refused elsewhere and will never be
+        // stored; [5, 9), stored and acknowledged by a node that was cut off, arrives by repair.
+        start(noWatermark(), 1 << 20);
+        publish(1, "s", 7, 0, 3, DurabilityPolicy.MEMORY_1);
+        assertThat(sink.await(1).ok()).isNotNull();
+        catalog.putRange(new RangeClaim("s", 0, 0, RangeClaim.KEY_SPACE, 0, List.of(NODE), true));
+        NodeId refuser = new NodeId(5, 5);
+        NodeId cutOff = new NodeId(6, 6);
+        replicate(refuser, marker(7, 3, 2, refuser, 1));
+        replicate(cutOff, stamped(7, 3, 2, cutOff, 1), stamped(7, 5, 4, cutOff, 2));
+        RangeLog log = agent.log("s", 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.batchCount() == 4);
+
+        List<String> stored = new java.util.ArrayList<>();
+        log.forEachBatchHeader((index, h) -> stored.add(
+                "seq " + h.producerSeq() + ((h.attributes() & BatchFormat.DUPLICATE_FLAG) != 0 ? " void" : "")));
+        assertThat(stored).containsExactly("seq 0", "seq 3 void", "seq 3 void", "seq 5");
+        publish(2, "s", 7, 5, 4, DurabilityPolicy.MEMORY_1);
+        assertThat(sink.await(2).ok().duplicate())
+                .as("the later batch counts as stored")
+                .isTrue();
     }
 }

@@ -9,8 +9,8 @@ const PALETTE = ["#2563eb", "#d97706", "#16a34a", "#db2777", "#7c3aed", "#0891b2
 const colours = new Map(); // node id -> colour, stable for the page's life
 let previousStreams = null; // stream name -> {t, published, consumed}, for per-stream rates
 let underSinceMs = null; // since when some batches lack copies
-// Copies lag their coordinator for a moment under load, and members are asked one after another:
-// only a shortfall that lasts is shown as a problem.
+// Copies lag their coordinator for a moment under load, and each member counts its copies at a
+// slightly different moment: only a shortfall that lasts is shown as a problem.
 const UNDER_REPLICATED_GRACE_MS = 10000;
 
 function colourOf(id) {
@@ -228,7 +228,11 @@ function drawStreams(streams, timeMs) {
 
 // ---- refresh loop
 
+let refreshing = false; // one request at a time: a slow answer is not overtaken by the next
+
 async function refresh() {
+  if (refreshing) return;
+  refreshing = true;
   try {
     const response = await fetch("api/overview", {cache: "no-store"});
     if (!response.ok) throw new Error("HTTP " + response.status);
@@ -253,6 +257,8 @@ async function refresh() {
     const health = document.getElementById("health");
     health.className = "badge bad";
     health.textContent = "cannot reach the node: " + e.message;
+  } finally {
+    refreshing = false;
   }
 }
 
