@@ -94,6 +94,9 @@ final class Sender implements FrameHandler.Listener {
 
     // Owned by the event loop.
     private State state = State.DISCONNECTED;
+    /** Why the last attempt to open a session failed, while none is open; event loop. */
+    private String lastConnectFailure;
+
     private Channel channel;
     private int serverIndex;
     private final Backoff reconnectBackoff;
@@ -588,7 +591,10 @@ final class Sender implements FrameHandler.Listener {
         future.addListener(f -> {
             if (!f.isSuccess()) {
                 LOG.log(Level.DEBUG, "cannot connect to {0}: {1}", address, f.cause());
-                connectionLost(ch, "connect failed");
+                Throwable cause = f.cause();
+                String why = cause == null || cause.getMessage() == null ? "connect failed" : cause.getMessage();
+                connectionLost(
+                        ch, why.contains("Connection refused") ? "connection refused (nothing listens there)" : why);
             }
         });
     }
@@ -616,6 +622,15 @@ final class Sender implements FrameHandler.Listener {
             return;
         }
         State before = state;
+        if (before != State.READY) {
+            // Why no session came up, for the error a request gets when none does in time.
+            InetSocketAddress to = servers.get(serverIndex % servers.size());
+            lastConnectFailure = to.getHostString() + ":" + to.getPort() + ": " + reason
+                    + (before == State.HELLO_SENT
+                            ? " (it accepted the connection but did not answer HELLO: is it a ScaleSmall client port,"
+                                    + " not an HTTP or cluster port?)"
+                            : "");
+        }
         dropConnection(ch, reason, before);
         if (state != State.CLOSED) {
             state = State.DISCONNECTED;
@@ -729,6 +744,7 @@ final class Sender implements FrameHandler.Listener {
                 Math.min(config.maxFrameBytes(), hello.maxFrameBytes()),
                 Math.min(config.maxMessageBytes(), hello.maxMessageBytes()));
         state = State.READY;
+        lastConnectFailure = null;
         helloFailure = null;
         reconnectBackoff.reset();
         LOG.log(Level.DEBUG, "session open with node {0} at {1}", hello.nodeId(), channel.remoteAddress());
@@ -920,7 +936,9 @@ final class Sender implements FrameHandler.Listener {
             queuedControl.removeIf(r -> {
                 if (now >= r.deadlineNanos) {
                     r.fail(new ScaleSmallException(
-                            ErrorCode.TIMEOUT, "no connection within " + config.requestTimeoutMs() + " ms"));
+                            ErrorCode.TIMEOUT,
+                            "no connection within " + config.requestTimeoutMs() + " ms"
+                                    + (lastConnectFailure == null ? "" : "; last attempt: " + lastConnectFailure)));
                     return true;
                 }
                 return false;
