@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.scalesmall.protocol.BatchCompression;
-import io.scalesmall.protocol.BatchFormat;
 import io.scalesmall.protocol.CreateStreamRequest;
 import io.scalesmall.protocol.DurabilityPolicy;
 import io.scalesmall.protocol.ErrorCode;
@@ -233,7 +232,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
             policy = req.policyOverride();
         }
         int at = req.batchOffset();
-        validateBatch(frame, at, frame.writerIndex() - at);
+        PublishedBatch.check(frame, at, frame.writerIndex() - at, recordReader, config.maxMessageBytes());
         ByteBuf stored = BatchCompression.compress(frame, at, channel.alloc());
         long inFlight = inFlightBytes.addAndGet(frameBytes);
         stats.publishArrived(frameBytes);
@@ -249,39 +248,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         if (inFlight > config.maxInFlightBytesPerConnection()) {
             pausedForInFlight = true;
             updateAutoRead();
-        }
-    }
-
-    private void validateBatch(ByteBuf frame, int at, int available) {
-        if (available >= BatchFormat.HEADER_BYTES && BatchFormat.count(frame, at) == 0) {
-            throw new ProtocolException(ErrorCode.EMPTY_BATCH, "the batch has no messages");
-        }
-        String bad = BatchFormat.checkHeader(frame, at, available);
-        if (bad != null) {
-            throw new ProtocolException(ErrorCode.INVALID_BATCH, bad);
-        }
-        int total = BatchFormat.totalBytes(frame, at);
-        if (total != available) {
-            throw new ProtocolException(ErrorCode.INVALID_BATCH, "batch length " + total + " does not fill the frame");
-        }
-        if (frame.getByte(at + BatchFormat.ATTRIBUTES_OFFSET) != 0) {
-            throw new ProtocolException(
-                    ErrorCode.INVALID_BATCH, "published batches must not be compressed nor flagged (attributes 0)");
-        }
-        int recordsLength = BatchFormat.recordsLength(frame, at);
-        if (recordsLength != total - BatchFormat.HEADER_BYTES) {
-            throw new ProtocolException(ErrorCode.INVALID_BATCH, "records length does not match the batch length");
-        }
-        RecordReader reader =
-                recordReader.reset(frame, at + BatchFormat.HEADER_BYTES, recordsLength, 0, config.maxMessageBytes());
-        int n = 0;
-        while (reader.next()) {
-            n++;
-        }
-        int count = BatchFormat.count(frame, at);
-        if (n != count) {
-            throw new ProtocolException(
-                    ErrorCode.INVALID_BATCH, "batch header says " + count + " messages but holds " + n);
         }
     }
 
