@@ -67,6 +67,9 @@ public record NodeConfig(
             "max.frame.bytes",
             "max.message.bytes",
             "max.inflight.bytes.per.connection",
+            "max.subscriptions.per.connection",
+            "max.connections",
+            "hello.timeout.ms",
             "write.buffer.low.bytes",
             "write.buffer.high.bytes",
             "segment.bytes",
@@ -248,8 +251,10 @@ public record NodeConfig(
                 intProp(p, "max.inflight.bytes.per.connection", a.maxInFlightBytesPerConnection()),
                 intProp(p, "write.buffer.low.bytes", a.writeBufferLowBytes()),
                 intProp(p, "write.buffer.high.bytes", a.writeBufferHighBytes()),
-                a.maxSubscriptionsPerConnection(),
-                intProp(p, "io.threads", a.ioThreads()));
+                intProp(p, "max.subscriptions.per.connection", a.maxSubscriptionsPerConnection()),
+                intProp(p, "io.threads", a.ioThreads()),
+                intProp(p, "max.connections", a.maxConnections()),
+                intProp(p, "hello.timeout.ms", a.helloTimeoutMs()));
         if (a.maxMessageBytes() > a.maxFrameBytes() || a.maxFrameBytes() < 1024) {
             throw new IllegalArgumentException("max.frame.bytes must be at least 1024 and at least max.message.bytes");
         }

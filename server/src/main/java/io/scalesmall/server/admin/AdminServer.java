@@ -170,6 +170,25 @@ public final class AdminServer implements AutoCloseable {
                 })
                 .register(registry);
         GaugeWithCallback.builder()
+                .name("scalesmall_connections")
+                .help("Open connections on the client port: clients', and other nodes' data connections")
+                .labelNames("kind")
+                .callback(cb -> {
+                    cb.call(stats.clientConnections(), "client");
+                    cb.call(stats.peerConnections(), "peer");
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("scalesmall_refused_connections")
+                .help("Connections closed before serving: over max.connections (limit), or no HELLO within"
+                        + " hello.timeout.ms (hello_timeout)")
+                .labelNames("reason")
+                .callback(cb -> {
+                    cb.call(stats.connectionsOverLimit(), "limit");
+                    cb.call(stats.helloTimeouts(), "hello_timeout");
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
                 .name("scalesmall_inflight_publishes")
                 .help("Publishes received and not yet answered")
                 .callback(cb -> cb.call(stats.inFlightPublishes()))

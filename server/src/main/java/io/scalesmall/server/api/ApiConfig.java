@@ -17,6 +17,10 @@ import io.scalesmall.protocol.Protocol;
  *     does not read its acks) and subscriptions stop pushing
  * @param maxSubscriptionsPerConnection bound of concurrent subscriptions on one connection
  * @param ioThreads Netty event loop threads (0 = number of cores)
+ * @param maxConnections client connections a node keeps open; one more is answered BUSY and
+ *     closed once it says HELLO (connections of other nodes do not count)
+ * @param helloTimeoutMs a connection that has not completed HELLO (or a peer's PEER_HELLO) within
+ *     this long is closed, so idle sockets hold nothing for long
  */
 public record ApiConfig(
         String host,
@@ -28,12 +32,23 @@ public record ApiConfig(
         int writeBufferLowBytes,
         int writeBufferHighBytes,
         int maxSubscriptionsPerConnection,
-        int ioThreads) {
+        int ioThreads,
+        int maxConnections,
+        int helloTimeoutMs) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_MAX_IN_FLIGHT_BYTES_PER_CONNECTION = 32 * 1024 * 1024;
     public static final int DEFAULT_WRITE_BUFFER_LOW_BYTES = 1024 * 1024;
     public static final int DEFAULT_WRITE_BUFFER_HIGH_BYTES = 4 * 1024 * 1024;
     public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 64;
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final int DEFAULT_HELLO_TIMEOUT_MS = 10_000;
+
+    public ApiConfig {
+        if (maxConnections < 1 || helloTimeoutMs < 1 || maxSubscriptionsPerConnection < 1) {
+            throw new IllegalArgumentException(
+                    "max.connections, hello.timeout.ms and max.subscriptions.per.connection must be positive");
+        }
+    }
 
     /** Defaults, listening on {@code host:port}. */
     public static ApiConfig defaults(String host, int port) {
@@ -47,6 +62,8 @@ public record ApiConfig(
                 DEFAULT_WRITE_BUFFER_LOW_BYTES,
                 DEFAULT_WRITE_BUFFER_HIGH_BYTES,
                 DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
-                0);
+                0,
+                DEFAULT_MAX_CONNECTIONS,
+                DEFAULT_HELLO_TIMEOUT_MS);
     }
 }

@@ -82,10 +82,30 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         this.stats = agent.stats();
     }
 
+    /** Whether this connection counts against {@code max.connections} (not another node's). */
+    private boolean countedAsClient;
+    /** Whether the node had its {@code max.connections} already when this one opened. */
+    private boolean overLimit;
+    /** Whether HELLO or PEER_HELLO succeeded. */
+    private boolean greeted;
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
+        countedAsClient = true;
+        overLimit = stats.clientConnected() > config.maxConnections();
+        channel.eventLoop()
+                .schedule(this::helloDeadline, config.helloTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
         super.channelActive(ctx);
+    }
+
+    /** Closes a connection that has not said HELLO in time: idle sockets hold nothing for long. */
+    private void helloDeadline() {
+        if (!greeted && channel.isActive()) {
+            stats.helloTimedOut();
+            writeError(channel, 0, ErrorCode.HELLO_REQUIRED, "no HELLO within " + config.helloTimeoutMs() + " ms");
+            channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
+        }
     }
 
     @Override
@@ -153,7 +173,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     }
 
     private void hello(HelloRequest hello, int requestId) {
+        if (overLimit) {
+            stats.connectionOverLimit();
+            LOG.fine(() -> "refused a client connection from " + channel.remoteAddress() + ": max.connections reached");
+            writeError(
+                    channel,
+                    requestId,
+                    ErrorCode.BUSY,
+                    "this node has " + config.maxConnections()
+                            + " client connections, its limit (max.connections); retry later or connect to another node");
+            channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
+            return;
+        }
         checkSatisfiable(hello.policy());
+        greeted = true;
         sessionPolicy = hello.policy();
         ByteBuf out = channel.alloc().buffer(64);
         int start = FrameHeader.begin(out, FrameType.HELLO_OK, requestId);
@@ -179,6 +212,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
             return;
         }
         peer = hello.from();
+        greeted = true;
+        if (countedAsClient) {
+            // Other nodes' connections do not count against max.connections.
+            countedAsClient = false;
+            overLimit = false;
+            stats.clientDisconnected();
+            stats.peerConnection(1);
+        }
         FrameDecoder decoder = channel.pipeline().get(FrameDecoder.class);
         if (decoder != null) {
             decoder.allowPeerFrames();
@@ -278,7 +319,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
             if (reads.size() >= config.maxSubscriptionsPerConnection()) {
                 throw new ProtocolException(
                         ErrorCode.INVALID_REQUEST,
-                        "at most " + config.maxSubscriptionsPerConnection() + " subscriptions per connection");
+                        "at most " + config.maxSubscriptionsPerConnection()
+                                + " subscriptions per connection (max.subscriptions.per.connection)");
             }
         }
         int maxBytes = Math.min(req.maxBytes(), config.maxFrameBytes() - 1024);
@@ -417,6 +459,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (countedAsClient) {
+            countedAsClient = false;
+            stats.clientDisconnected();
+        } else if (peer != null) {
+            stats.peerConnection(-1);
+        }
         reads.values().forEach(RangeReader::close);
         reads.clear();
         super.channelInactive(ctx);

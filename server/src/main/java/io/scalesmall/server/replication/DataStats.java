@@ -78,6 +78,11 @@ public final class DataStats {
             .classicUpperBounds(LATENCY_BOUNDS)
             .build();
     private final LongAdder[] refused = new LongAdder[ErrorCode.values().length];
+    private final java.util.concurrent.atomic.AtomicInteger clientConnections =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private final LongAdder peerConnections = new LongAdder();
+    private final LongAdder connectionsOverLimit = new LongAdder();
+    private final LongAdder helloTimeouts = new LongAdder();
     private final LongAdder inFlightPublishes = new LongAdder();
     private final LongAdder inFlightBytes = new LongAdder();
     private volatile long memoryTailBytes;
@@ -159,6 +164,47 @@ public final class DataStats {
     /** Requests refused with {@code code} so far. */
     public long refusedCount(ErrorCode code) {
         return refused[code.ordinal()].sum();
+    }
+
+    /** A client connection opened; returns how many are open now, this one included. */
+    public int clientConnected() {
+        return clientConnections.incrementAndGet();
+    }
+
+    /** A client connection closed, or turned out to be another node's. */
+    public void clientDisconnected() {
+        clientConnections.decrementAndGet();
+    }
+
+    /** Another node's data connection was accepted ({@code +1}) or closed ({@code -1}). */
+    public void peerConnection(int delta) {
+        peerConnections.add(delta);
+    }
+
+    /** A connection was refused because the node had {@code max.connections} already. */
+    public void connectionOverLimit() {
+        connectionsOverLimit.increment();
+    }
+
+    /** A connection was closed because it did not say HELLO within {@code hello.timeout.ms}. */
+    public void helloTimedOut() {
+        helloTimeouts.increment();
+    }
+
+    public int clientConnections() {
+        return clientConnections.get();
+    }
+
+    public long peerConnections() {
+        return peerConnections.sum();
+    }
+
+    public long connectionsOverLimit() {
+        return connectionsOverLimit.sum();
+    }
+
+    public long helloTimeouts() {
+        return helloTimeouts.sum();
     }
 
     /** A publish of {@code bytes} arrived and waits for its answer. */
