@@ -29,6 +29,9 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--server", required = true, description = "HOST:PORT[,HOST:PORT...] of nodes.")
     String server;
 
+    @picocli.CommandLine.Mixin
+    TokenOption auth;
+
     @Option(names = "--stream", required = true, description = "Stream name.")
     String stream;
 
@@ -77,6 +80,7 @@ final class ConsumeCommand implements Callable<Integer> {
                 this::consumedSoFar);
         try (ScaleSmallClient client =
                 ScaleSmallClient.create(Servers.config(server, "scalesmall-cli-consume", DurabilityPolicy.MEMORY_1)
+                        .token(auth.token())
                         .build())) {
             Subscription sub = client.subscribe(stream, start, new io.scalesmall.client.MessageHandler() {
                 @Override

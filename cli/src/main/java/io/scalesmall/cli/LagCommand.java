@@ -44,7 +44,12 @@ final class LagCommand implements Callable<Integer> {
         boolean printJson = query.printJson();
         From from = Servers.from(cursor);
         Lag lag = Servers.request(
-                query.server, "scalesmall-cli-lag", query.timeoutMs, "the lag of " + stream, c -> c.lag(stream, from));
+                query.server,
+                "scalesmall-cli-lag",
+                query.auth.token(),
+                query.timeoutMs,
+                "the lag of " + stream,
+                c -> c.lag(stream, from));
         long now = System.currentTimeMillis();
         PrintStream out = System.out;
         if (printJson) {

@@ -45,9 +45,14 @@ final class MembersCommand implements Callable<Integer> {
         return 0;
     }
 
-    private MembersResponse fetch() throws InterruptedException {
+    private MembersResponse fetch() throws InterruptedException, java.io.IOException {
         return Servers.request(
-                query.server, "scalesmall-cli-members", query.timeoutMs, "the member table", c -> c.members());
+                query.server,
+                "scalesmall-cli-members",
+                query.auth.token(),
+                query.timeoutMs,
+                "the member table",
+                c -> c.members());
     }
 
     private static Map<String, Object> toJson(Member m) {

@@ -28,6 +28,9 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--server", required = true, description = "HOST:PORT[,HOST:PORT...] of nodes.")
     String server;
 
+    @picocli.CommandLine.Mixin
+    TokenOption auth;
+
     @Option(names = "--stream", required = true, description = "Stream name.")
     String stream;
 
@@ -68,8 +71,9 @@ final class PublishCommand implements Callable<Integer> {
         long sent = 0;
         long startNs = System.nanoTime();
         Progress bar = Progress.start(progress, "acked", count == null ? -1 : count, acked::get);
-        try (ScaleSmallClient client = ScaleSmallClient.create(
-                Servers.config(server, "scalesmall-cli-publish", policy).build())) {
+        try (ScaleSmallClient client = ScaleSmallClient.create(Servers.config(server, "scalesmall-cli-publish", policy)
+                .token(auth.token())
+                .build())) {
             if (count != null) {
                 for (long i = 0; i < count; i++) {
                     track(client.publish(stream, keyBytes, payload(i, size)), acked, duplicates, failed, firstError);

@@ -1,6 +1,7 @@
 package io.scalesmall.cli;
 
 import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options of the commands that ask the cluster for state and print it: where, how long, how. */
@@ -10,6 +11,9 @@ final class QueryOptions {
             required = true,
             description = "HOST:PORT[,HOST:PORT...] of nodes; the first that answers is asked.")
     String server;
+
+    @Mixin
+    TokenOption auth;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table (same as --format json).")
     boolean json;

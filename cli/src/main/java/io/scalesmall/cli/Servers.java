@@ -39,11 +39,13 @@ final class Servers {
     static <T> T request(
             String servers,
             String clientId,
+            String token,
             long timeoutMs,
             String what,
             Function<ScaleSmallClient, CompletableFuture<T>> request)
             throws InterruptedException {
         ScaleSmallClient client = ScaleSmallClient.create(config(servers, clientId, DurabilityPolicy.MEMORY_1)
+                .token(token)
                 .requestTimeoutMs(timeoutMs)
                 .connectTimeoutMs((int) Math.min(timeoutMs, Integer.MAX_VALUE))
                 .build());

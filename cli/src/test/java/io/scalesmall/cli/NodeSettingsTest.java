@@ -58,6 +58,7 @@ class NodeSettingsTest {
                 "SCALESMALL_PORT", "9100",
                 "SCALESMALL_SEGMENT_BYTES", "2MB",
                 "SCALESMALL_JAVA_OPTS", "-Xmx1g",
+                "SCALESMALL_TOKEN", "a client's credential, no node setting",
                 "PATH", "/usr/bin");
 
         NodeConfig fromEnv = settings(env, "--data", dir.toString(), "--config", props.toString());

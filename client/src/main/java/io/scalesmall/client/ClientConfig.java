@@ -67,6 +67,7 @@ public final class ClientConfig {
 
     private final List<InetSocketAddress> servers;
     private final String clientId;
+    private final String token;
     private final DurabilityPolicy durability;
     private final int lingerMs;
     private final boolean sendWhenIdle;
@@ -94,6 +95,7 @@ public final class ClientConfig {
         }
         this.servers = List.copyOf(b.servers);
         this.clientId = Objects.requireNonNull(b.clientId, "clientId");
+        this.token = b.token;
         this.durability = Objects.requireNonNull(b.durability, "durability");
         this.lingerMs = atLeast("lingerMs", b.lingerMs, 0);
         this.sendWhenIdle = b.sendWhenIdle;
@@ -149,6 +151,15 @@ public final class ClientConfig {
      */
     public String clientId() {
         return clientId;
+    }
+
+    /**
+     * The credential sent in HELLO to nodes that require one (docs/SECURITY.md), or null.
+     *
+     * @return the token
+     */
+    public String token() {
+        return token;
     }
 
     /**
@@ -365,6 +376,7 @@ public final class ClientConfig {
     public static final class Builder {
         private final List<InetSocketAddress> servers = new ArrayList<>();
         private String clientId = DEFAULT_CLIENT_ID;
+        private String token;
         private DurabilityPolicy durability = DEFAULT_DURABILITY;
         private int lingerMs = DEFAULT_LINGER_MS;
         private boolean sendWhenIdle = DEFAULT_SEND_WHEN_IDLE;
@@ -438,6 +450,17 @@ public final class ClientConfig {
          */
         public Builder clientId(String clientId) {
             this.clientId = clientId;
+            return this;
+        }
+
+        /**
+         * Sets {@link ClientConfig#token()}.
+         *
+         * @param token the credential a node's {@code auth.file} names, or null for none
+         * @return this builder
+         */
+        public Builder token(String token) {
+            this.token = token == null || token.isBlank() ? null : token.strip();
             return this;
         }
 

@@ -686,7 +686,8 @@ final class Sender implements FrameHandler.Listener {
         }
         channel = ch;
         helloRequestId = nextRequestId();
-        HelloRequest hello = new HelloRequest(config.clientId(), config.durability(), config.maxFrameBytes());
+        HelloRequest hello =
+                new HelloRequest(config.clientId(), config.durability(), config.maxFrameBytes(), config.token());
         ch.writeAndFlush(RequestFrames.encode(ch.alloc(), FrameType.HELLO, helloRequestId, hello::write));
         helloSentNanos = nanoTime();
         state = State.HELLO_SENT;

@@ -298,7 +298,8 @@ final class SubscriptionConnection implements FrameHandler.Listener {
         channel = ch;
         helloId = ++nextRequestId;
         // Reading needs no durability; ask for the weakest policy so that no cluster refuses it.
-        HelloRequest hello = new HelloRequest(config.clientId(), DurabilityPolicy.MEMORY_1, config.maxFrameBytes());
+        HelloRequest hello =
+                new HelloRequest(config.clientId(), DurabilityPolicy.MEMORY_1, config.maxFrameBytes(), config.token());
         ch.writeAndFlush(RequestFrames.encode(ch.alloc(), FrameType.HELLO, helloId, hello::write));
         phase = Phase.HELLO_SENT;
         loop.schedule(

@@ -74,6 +74,10 @@ public enum ErrorCode {
      * stored; refresh the metadata and publish to the key's current range.
      */
     RANGE_SEALED(26, true, "range sealed"),
+    /** The node requires a credential and HELLO carried none, or one it does not know. */
+    UNAUTHENTICATED(27, false, "unauthenticated"),
+    /** The session's principal may not do this on this stream. */
+    NOT_AUTHORIZED(28, false, "not authorized"),
     /** A code this side does not know (sent by a newer peer); treated as not retriable. */
     UNKNOWN_ERROR(98, false, "unknown error"),
     /** An unexpected failure inside the node. */

@@ -11,18 +11,28 @@ import io.netty.buffer.ByteBuf;
  * u8     memoryCopies      session policy
  * u8     diskCopies
  * i32    maxFrameBytes     largest frame the client accepts
+ * [string token]           optional: the client's credential, for a node that requires one
  * </pre>
  *
  * @param clientId free-form client name
  * @param policy the session's durability policy
  * @param maxFrameBytes largest frame the client accepts
+ * @param token the credential, or null
  */
-public record HelloRequest(String clientId, DurabilityPolicy policy, int maxFrameBytes) {
+public record HelloRequest(String clientId, DurabilityPolicy policy, int maxFrameBytes, String token) {
+    /** A HELLO without a credential. */
+    public HelloRequest(String clientId, DurabilityPolicy policy, int maxFrameBytes) {
+        this(clientId, policy, maxFrameBytes, null);
+    }
+
     public void write(ByteBuf out) {
         FieldCodec.writeString(out, clientId);
         out.writeByte(policy.memoryCopies());
         out.writeByte(policy.diskCopies());
         out.writeInt(maxFrameBytes);
+        if (token != null) {
+            FieldCodec.writeString(out, token);
+        }
     }
 
     public static HelloRequest read(ByteBuf in) {
@@ -30,6 +40,15 @@ public record HelloRequest(String clientId, DurabilityPolicy policy, int maxFram
         FieldCodec.require(in, 6);
         int memory = in.readUnsignedByte();
         int disk = in.readUnsignedByte();
-        return new HelloRequest(clientId, new DurabilityPolicy(memory, disk), in.readInt());
+        int maxFrameBytes = in.readInt();
+        String token = in.isReadable() ? FieldCodec.readString(in) : null;
+        return new HelloRequest(clientId, new DurabilityPolicy(memory, disk), maxFrameBytes, token);
+    }
+
+    /** Never the token: HELLOs end up in logs. */
+    @Override
+    public String toString() {
+        return "HelloRequest[clientId=" + clientId + ", policy=" + policy + ", maxFrameBytes=" + maxFrameBytes
+                + ", token=" + (token == null ? "none" : "(given)") + "]";
     }
 }

@@ -516,6 +516,11 @@ public final class Node implements AutoCloseable {
         return agent;
     }
 
+    /** The principals of {@code auth.file}, or null when the node requires no credential. */
+    public io.scalesmall.server.api.Principals principals() {
+        return server.principals();
+    }
+
     private static NodeId loadOrCreateId(Path dataDir) throws IOException {
         Path file = dataDir.resolve("node.id");
         if (Files.exists(file)) {

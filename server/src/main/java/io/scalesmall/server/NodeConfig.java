@@ -70,6 +70,7 @@ public record NodeConfig(
             "max.subscriptions.per.connection",
             "max.connections",
             "hello.timeout.ms",
+            "auth.file",
             "write.buffer.low.bytes",
             "write.buffer.high.bytes",
             "segment.bytes",
@@ -130,7 +131,8 @@ public record NodeConfig(
     }
 
     /** Environment variables of the launcher that are not node settings. */
-    private static final Set<String> NOT_SETTINGS = Set.of("SCALESMALL_JAVA_OPTS");
+    /** Variables of the launcher and of the command-line clients, not node settings. */
+    private static final Set<String> NOT_SETTINGS = Set.of("SCALESMALL_JAVA_OPTS", "SCALESMALL_TOKEN");
 
     /** The prefix of environment variables that are node settings. */
     public static final String ENV_PREFIX = "SCALESMALL_";
@@ -254,7 +256,8 @@ public record NodeConfig(
                 intProp(p, "max.subscriptions.per.connection", a.maxSubscriptionsPerConnection()),
                 intProp(p, "io.threads", a.ioThreads()),
                 intProp(p, "max.connections", a.maxConnections()),
-                intProp(p, "hello.timeout.ms", a.helloTimeoutMs()));
+                intProp(p, "hello.timeout.ms", a.helloTimeoutMs()),
+                p.getProperty("auth.file") == null ? a.authFile() : Path.of(p.getProperty("auth.file")));
         if (a.maxMessageBytes() > a.maxFrameBytes() || a.maxFrameBytes() < 1024) {
             throw new IllegalArgumentException("max.frame.bytes must be at least 1024 and at least max.message.bytes");
         }

@@ -381,6 +381,32 @@ public final class AdminServer implements AutoCloseable {
                 send(ctx, status, WebAssets.contentType(path), null, body);
                 return;
             }
+            if (path.startsWith("/admin/") && node.principals() != null) {
+                // With principals, what changes the node needs an admin's token.
+                String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+                String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                        ? header.substring(7).trim()
+                        : null;
+                var who = node.principals().authenticate(token);
+                if (who == null || !who.admin()) {
+                    json(
+                            body,
+                            Map.of(
+                                    "error",
+                                    who == null
+                                            ? "this endpoint needs 'Authorization: Bearer <token>' of an admin principal"
+                                            : "principal " + who.name() + " is not an admin"));
+                    FullHttpResponse response = new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1,
+                            who == null ? HttpResponseStatus.UNAUTHORIZED : HttpResponseStatus.FORBIDDEN,
+                            body);
+                    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                    response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+                    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+                    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+            }
             boolean needsCluster =
                     (path.startsWith("/api/") && !path.startsWith("/api/stats")) || path.equals("/admin/leave");
             if (needsCluster && node.cluster() == null) {

@@ -21,6 +21,8 @@ import io.scalesmall.protocol.Protocol;
  *     closed once it says HELLO (connections of other nodes do not count)
  * @param helloTimeoutMs a connection that has not completed HELLO (or a peer's PEER_HELLO) within
  *     this long is closed, so idle sockets hold nothing for long
+ * @param authFile the principals file ({@link Principals}): when set, a client must name a known
+ *     token in HELLO and stay within its permissions; null for none
  */
 public record ApiConfig(
         String host,
@@ -34,7 +36,8 @@ public record ApiConfig(
         int maxSubscriptionsPerConnection,
         int ioThreads,
         int maxConnections,
-        int helloTimeoutMs) {
+        int helloTimeoutMs,
+        java.nio.file.Path authFile) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_MAX_IN_FLIGHT_BYTES_PER_CONNECTION = 32 * 1024 * 1024;
     public static final int DEFAULT_WRITE_BUFFER_LOW_BYTES = 1024 * 1024;
@@ -64,6 +67,7 @@ public record ApiConfig(
                 DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
                 0,
                 DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_HELLO_TIMEOUT_MS);
+                DEFAULT_HELLO_TIMEOUT_MS,
+                null);
     }
 }

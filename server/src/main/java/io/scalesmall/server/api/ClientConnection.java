@@ -88,6 +88,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     private boolean overLimit;
     /** Whether HELLO or PEER_HELLO succeeded. */
     private boolean greeted;
+    /** Who this session is, when the node requires a credential; null otherwise (or for a peer). */
+    private Principals.Principal principal;
+    /** Streams this session may publish to / consume from, decided once per stream. */
+    private final Map<String, Boolean> mayPublish = new HashMap<>();
+
+    private final Map<String, Boolean> mayConsume = new HashMap<>();
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -185,6 +191,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
             channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
             return;
         }
+        Principals principals = server.principals();
+        if (principals != null) {
+            Principals.Principal who = principals.authenticate(hello.token());
+            if (who == null) {
+                stats.refused(ErrorCode.UNAUTHENTICATED);
+                LOG.fine(() -> "refused a client from " + channel.remoteAddress() + ": "
+                        + (hello.token() == null ? "no credential" : "unknown credential"));
+                writeError(
+                        channel,
+                        requestId,
+                        ErrorCode.UNAUTHENTICATED,
+                        hello.token() == null
+                                ? "this node requires a credential: send a token in HELLO"
+                                : "unknown credential");
+                channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
+                return;
+            }
+            principal = who;
+        }
         checkSatisfiable(hello.policy());
         greeted = true;
         sessionPolicy = hello.policy();
@@ -263,10 +288,37 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         }
     }
 
+    /**
+     * Refuses what the session's principal may not do on {@code stream}; decided once per session
+     * and stream, so the data path pays one map lookup.
+     */
+    private void authorize(Principals.Action action, String stream) {
+        if (principal == null) {
+            return;
+        }
+        Map<String, Boolean> decided = action == Principals.Action.PUBLISH ? mayPublish : mayConsume;
+        Boolean may = decided.get(stream);
+        if (may == null) {
+            if (decided.size() >= 4096) {
+                decided.clear(); // bounded, whatever names a client tries
+            }
+            may = principal.may(action, stream);
+            decided.put(stream, may);
+        }
+        if (!may) {
+            throw new ProtocolException(
+                    ErrorCode.NOT_AUTHORIZED,
+                    "principal " + principal.name() + " may not "
+                            + (action == Principals.Action.PUBLISH ? "publish to" : "consume from") + " stream '"
+                            + stream + "'");
+        }
+    }
+
     private void publish(ByteBuf frame, int requestId) {
         int frameBytes = frame.writerIndex();
         PublishRequest req = PublishRequest.read(frame);
         StreamNames.validate(req.stream());
+        authorize(Principals.Action.PUBLISH, req.stream());
         DurabilityPolicy policy = sessionPolicy;
         if (req.policyOverride() != null) {
             checkSatisfiable(req.policyOverride());
@@ -313,6 +365,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     }
 
     private void read(FetchRequest req, int requestId, boolean subscription) {
+        StreamNames.validate(req.stream());
+        authorize(Principals.Action.CONSUME, req.stream());
         RangeLog log = readableLog(req.stream(), req.rangeId());
         if (subscription && reads.size() >= config.maxSubscriptionsPerConnection()) {
             reads.values().removeIf(RangeReader::isDone);
@@ -337,6 +391,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
 
     /** Counts what lies after a position in a range; the header walk runs off the event loop. */
     private void lag(LagRequest req, int requestId) {
+        StreamNames.validate(req.stream());
+        authorize(Principals.Action.CONSUME, req.stream());
         RangeLog log = readableLog(req.stream(), req.rangeId());
         RangeReader.resolve(
                 channel,
@@ -401,9 +457,23 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     }
 
     private void metadata(MetadataRequest req, int requestId) {
+        MetadataResponse response;
+        if (principal == null) {
+            response = server.metadata(req);
+        } else {
+            // A principal learns only of streams it may use.
+            for (String stream : req.streams()) {
+                if (!principal.mayAny(stream)) {
+                    throw new ProtocolException(
+                            ErrorCode.NOT_AUTHORIZED,
+                            "principal " + principal.name() + " may not use stream '" + stream + "'");
+                }
+            }
+            response = server.metadata(req, principal::mayAny);
+        }
         ByteBuf out = channel.alloc().buffer(256);
         int start = FrameHeader.begin(out, FrameType.METADATA_OK, requestId);
-        server.metadata(req).write(out);
+        response.write(out);
         FrameHeader.finish(out, start);
         channel.write(out, channel.voidPromise());
     }
@@ -423,6 +493,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
 
     private void createStream(CreateStreamRequest req, int requestId) {
         StreamNames.validate(req.stream());
+        authorize(Principals.Action.PUBLISH, req.stream());
         ByteBuf out = channel.alloc().buffer(FrameHeader.BYTES + 1);
         try {
             boolean created = server.placement().createStream(req.stream(), req.options(), 0);

@@ -54,6 +54,8 @@ public final class ClientServer implements AutoCloseable {
     private final MemberSource members;
     private final PeerAuthenticator peers;
     private final boolean expectsPeers;
+    /** Who may connect and what each may do; null when the node requires no credential. */
+    private final Principals principals;
     /**
      * Counts for LAG: a walk over a range's batch headers reads the disk, so it runs here, one at
      * a time, rather than on an event loop that serves publishes; a full queue answers BUSY.
@@ -99,6 +101,16 @@ public final class ClientServer implements AutoCloseable {
         this.placement = placement;
         this.members = members;
         this.peers = peers;
+        try {
+            this.principals = config.authFile() == null ? null : Principals.load(config.authFile());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read auth.file " + config.authFile() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The principals clients authenticate as, or null when the node requires no credential. */
+    public Principals principals() {
+        return principals;
     }
 
     /** Binds the listener; returns once it accepts connections. */
@@ -167,12 +179,18 @@ public final class ClientServer implements AutoCloseable {
      * with their replicas in placement order, sealed ones with the nodes holding their data.
      */
     MetadataResponse metadata(MetadataRequest req) {
+        return metadata(req, stream -> true);
+    }
+
+    /** Like {@link #metadata(MetadataRequest)}, listing only the streams {@code visible} accepts when none is named. */
+    MetadataResponse metadata(MetadataRequest req, java.util.function.Predicate<String> visible) {
         PlacementView view = placement.view();
         StreamCatalog catalog = agent.catalog();
         TreeSet<String> names = new TreeSet<>(req.streams());
         if (names.isEmpty()) {
             names.addAll(view.streams().keySet());
             catalog.streams().forEach(st -> names.add(st.stream()));
+            names.removeIf(visible.negate());
         }
         List<MetadataResponse.Node> nodes = new ArrayList<>();
         Map<NodeId, Integer> nodeIndex = new HashMap<>();

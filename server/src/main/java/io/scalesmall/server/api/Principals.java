@@ -1,0 +1,184 @@
+package io.scalesmall.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Who may connect and what each may do: the principals of the file named by {@code auth.file},
+ * each with a token (or its SHA-256) and the stream patterns it may publish to and consume from.
+ * A client names its token in HELLO; a node with principals refuses a HELLO without a known token,
+ * and requests outside the principal's permissions.
+ *
+ * <pre>
+ * principals:
+ *   - name: orders-service
+ *     token: "a long random string"          # or tokenSha256: hex of its SHA-256
+ *     publish: ["orders", "orders-*"]         # stream patterns; * matches any characters
+ *     consume: ["orders*"]
+ *   - name: ops
+ *     tokenSha256: "9f86d08..."
+ *     consume: ["*"]
+ *     admin: true                            # the admin HTTP API
+ * </pre>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Principals {
+    /** What a principal may do on a stream. */
+    public enum Action {
+        PUBLISH,
+        CONSUME
+    }
+
+    /** One principal: its name, token hash and permissions. */
+    public record Principal(
+            String name, byte[] tokenSha256, List<Pattern> publish, List<Pattern> consume, boolean admin) {
+        /** Whether this principal may do {@code action} on {@code stream}. */
+        public boolean may(Action action, String stream) {
+            for (Pattern p : action == Action.PUBLISH ? publish : consume) {
+                if (p.matcher(stream).matches()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Whether this principal may do anything with {@code stream}. */
+        public boolean mayAny(String stream) {
+            return may(Action.PUBLISH, stream) || may(Action.CONSUME, stream);
+        }
+    }
+
+    private static final Set<String> FIELDS = Set.of("name", "token", "tokenSha256", "publish", "consume", "admin");
+
+    private final List<Principal> principals;
+
+    private Principals(List<Principal> principals) {
+        this.principals = List.copyOf(principals);
+    }
+
+    /**
+     * Reads a principals file (YAML, or JSON).
+     *
+     * @throws IllegalArgumentException naming the file and what is wrong in it
+     */
+    public static Principals load(Path file) throws IOException {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("auth.file " + file + " is not valid YAML: " + e.getMessage(), e);
+        }
+        if (root == null
+                || !root.path("principals").isArray()
+                || root.path("principals").isEmpty()) {
+            throw new IllegalArgumentException("auth.file " + file + " must hold a non-empty list 'principals'");
+        }
+        List<Principal> out = new ArrayList<>();
+        int index = 0;
+        for (JsonNode p : root.path("principals")) {
+            String where = "auth.file " + file + ", principal " + index++;
+            for (Iterator<String> names = p.fieldNames(); names.hasNext(); ) {
+                String field = names.next();
+                if (!FIELDS.contains(field)) {
+                    throw new IllegalArgumentException(
+                            where + ": unknown field '" + field + "' (known: " + FIELDS + ")");
+                }
+            }
+            String name = p.path("name").asText("");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException(where + ": 'name' is missing");
+            }
+            byte[] hash;
+            if (p.hasNonNull("token") == p.hasNonNull("tokenSha256")) {
+                throw new IllegalArgumentException(where + " (" + name + "): give either 'token' or 'tokenSha256'");
+            } else if (p.hasNonNull("token")) {
+                String token = p.path("token").asText();
+                if (token.length() < 16) {
+                    throw new IllegalArgumentException(where + " (" + name + "): a token needs at least 16 characters");
+                }
+                hash = sha256(token);
+            } else {
+                try {
+                    hash = HexFormat.of()
+                            .parseHex(p.path("tokenSha256").asText().toLowerCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(where + " (" + name + "): 'tokenSha256' is not hex", e);
+                }
+                if (hash.length != 32) {
+                    throw new IllegalArgumentException(where + " (" + name + "): 'tokenSha256' needs 64 hex digits");
+                }
+            }
+            out.add(new Principal(
+                    name,
+                    hash,
+                    patterns(p.path("publish"), where),
+                    patterns(p.path("consume"), where),
+                    p.path("admin").asBoolean(false)));
+        }
+        return new Principals(out);
+    }
+
+    private static List<Pattern> patterns(JsonNode list, String where) {
+        List<Pattern> out = new ArrayList<>();
+        if (list.isMissingNode() || list.isNull()) {
+            return out;
+        }
+        if (!list.isArray()) {
+            throw new IllegalArgumentException(where + ": 'publish' and 'consume' are lists of stream patterns");
+        }
+        for (JsonNode p : list) {
+            out.add(glob(p.asText()));
+        }
+        return out;
+    }
+
+    /** A stream pattern: {@code *} matches any characters, everything else itself. */
+    static Pattern glob(String pattern) {
+        StringBuilder regex = new StringBuilder();
+        for (String part : pattern.split("\\*", -1)) {
+            if (!regex.isEmpty()) {
+                regex.append(".*");
+            }
+            regex.append(Pattern.quote(part));
+        }
+        return Pattern.compile(regex.toString());
+    }
+
+    /** The principal whose token this is, or null (a constant-time comparison per principal). */
+    public Principal authenticate(String token) {
+        if (token == null || token.isEmpty()) {
+            return null;
+        }
+        byte[] hash = sha256(token);
+        Principal found = null;
+        for (Principal p : principals) {
+            if (MessageDigest.isEqual(p.tokenSha256(), hash)) {
+                found = p;
+            }
+        }
+        return found;
+    }
+
+    static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.scalesmall.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.scalesmall.client.ClientConfig;
+import io.scalesmall.client.FetchResult;
+import io.scalesmall.client.From;
+import io.scalesmall.client.ScaleSmallClient;
+import io.scalesmall.client.ScaleSmallException;
+import io.scalesmall.protocol.DurabilityPolicy;
+import io.scalesmall.protocol.ErrorCode;
+import io.scalesmall.protocol.FrameType;
+import io.scalesmall.protocol.HelloRequest;
+import io.scalesmall.protocol.MetadataResponse;
+import io.scalesmall.protocol.Protocol;
+import io.scalesmall.server.Node;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node with principals: a client without a credential, with a wrong one, or with one lacking the
+ * permission is refused and nothing is written; one with the permission is served; changing the
+ * node through the admin endpoint needs an admin's token.
+ */
+class AuthTest {
+    private static final String WRITER = "writer-token-0123456789";
+    private static final String READER = "reader-token-0123456789";
+    private static final String ADMIN = "admin-token-0123456789ab";
+
+    @TempDir
+    Path dir;
+
+    private Node node;
+
+    @BeforeEach
+    void start() throws Exception {
+        Path principals = dir.resolve("principals.yaml");
+        Files.writeString(
+                principals,
+                """
+                principals:
+                  - name: writer
+                    token: "%s"
+                    publish: ["orders*"]
+                  - name: reader
+                    tokenSha256: "%s"
+                    consume: ["orders"]
+                  - name: ops
+                    token: "%s"
+                    publish: ["*"]
+                    consume: ["*"]
+                    admin: true
+                """.formatted(WRITER, java.util.HexFormat.of().formatHex(Principals.sha256(READER)), ADMIN),
+                StandardCharsets.UTF_8);
+        node = TestNodes.start(dir.resolve("data"), "auth.file", principals.toString(), "http.port", "0");
+    }
+
+    @AfterEach
+    void stop() {
+        node.close();
+    }
+
+    private ScaleSmallClient client(String token) {
+        return ScaleSmallClient.create(ClientConfig.builder()
+                .servers("127.0.0.1:" + node.address().getPort())
+                .token(token)
+                .requestTimeoutMs(5_000)
+                .deliveryTimeoutMs(10_000)
+                .build());
+    }
+
+    private static ErrorCode failure(CompletableFuture<?> future) {
+        try {
+            future.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            assertThat(cause).isInstanceOf(ScaleSmallException.class);
+            return ((ScaleSmallException) cause).code();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("expected a failure");
+    }
+
+    @Test
+    void aHelloWithoutOrWithAWrongCredentialIsRefusedAndTheConnectionClosed() throws Exception {
+        for (String token : new String[] {null, "not-a-known-token-at-all"}) {
+            try (RawClient c = new RawClient(node.address())) {
+                c.send(
+                        FrameType.HELLO,
+                        1,
+                        b -> new HelloRequest("raw", DurabilityPolicy.DISK_1, Protocol.DEFAULT_MAX_FRAME_BYTES, token)
+                                .write(b));
+                RawClient.Frame answer = c.read();
+                assertThat(answer.error().code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+                assertThat(c.isClosedByPeer()).isTrue();
+            }
+        }
+        try (ScaleSmallClient anonymous = client(null)) {
+            assertThat(failure(anonymous.publish("orders", null, "x".getBytes(StandardCharsets.UTF_8))))
+                    .isEqualTo(ErrorCode.UNAUTHENTICATED);
+        }
+        assertThat(node.agent().catalog().streams()).isEmpty();
+        assertThat(node.agent().stats().refusedCount(ErrorCode.UNAUTHENTICATED)).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void eachPrincipalMayDoWhatItsPermissionsSayAndNothingElse() throws Exception {
+        try (ScaleSmallClient writer = client(WRITER);
+                ScaleSmallClient reader = client(READER);
+                ScaleSmallClient ops = client(ADMIN)) {
+            writer.publish("orders", "k".getBytes(StandardCharsets.UTF_8), "o-1".getBytes(StandardCharsets.UTF_8))
+                    .get(30, TimeUnit.SECONDS);
+            ops.publish("payments", null, "p-1".getBytes(StandardCharsets.UTF_8))
+                    .get(30, TimeUnit.SECONDS);
+
+            assertThat(failure(writer.publish("payments", null, "p-2".getBytes(StandardCharsets.UTF_8))))
+                    .isEqualTo(ErrorCode.NOT_AUTHORIZED);
+            assertThat(failure(writer.fetch("orders", From.beginning(), 1 << 20)))
+                    .as("the writer may not read")
+                    .isEqualTo(ErrorCode.NOT_AUTHORIZED);
+            assertThat(failure(reader.publish("orders", null, "o-2".getBytes(StandardCharsets.UTF_8))))
+                    .isEqualTo(ErrorCode.NOT_AUTHORIZED);
+            assertThat(failure(reader.createStream("orders-eu", io.scalesmall.protocol.StreamOptions.DEFAULT)))
+                    .isEqualTo(ErrorCode.NOT_AUTHORIZED);
+
+            FetchResult read = reader.fetch("orders", From.beginning(), 1 << 20).get(30, TimeUnit.SECONDS);
+            assertThat(read.messages())
+                    .extracting(m -> new String(m.payload(), StandardCharsets.UTF_8))
+                    .containsExactly("o-1");
+            MetadataResponse visible = reader.metadata().get(30, TimeUnit.SECONDS);
+            assertThat(visible.streams())
+                    .as("a principal learns only of streams it may use")
+                    .extracting(MetadataResponse.Stream::name)
+                    .containsExactly("orders");
+            FetchResult payments =
+                    ops.fetch("payments", From.beginning(), 1 << 20).get(30, TimeUnit.SECONDS);
+            assertThat(payments.messages()).hasSize(1);
+        }
+        // Nothing refused was written.
+        assertThat(node.agent().catalog().stream("orders-eu")).isNull();
+        assertThat(node.agent().stats().stream("payments").publishedMessages()).isEqualTo(1);
+        assertThat(node.agent().stats().stream("orders").publishedMessages()).isEqualTo(1);
+    }
+
+    @Test
+    void changingTheNodeOverHttpNeedsAnAdminsToken() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = URI.create("http://127.0.0.1:" + node.httpAddress().getPort()
+                + "/admin/log-level?logger=io.scalesmall&level=INFO");
+        assertThat(http.send(
+                                HttpRequest.newBuilder(uri)
+                                        .PUT(HttpRequest.BodyPublishers.noBody())
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(http.send(
+                                HttpRequest.newBuilder(uri)
+                                        .header("Authorization", "Bearer " + READER)
+                                        .PUT(HttpRequest.BodyPublishers.noBody())
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(http.send(
+                                HttpRequest.newBuilder(uri)
+                                        .header("Authorization", "Bearer " + ADMIN)
+                                        .timeout(Duration.ofSeconds(10))
+                                        .PUT(HttpRequest.BodyPublishers.noBody())
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(200);
+    }
+}

@@ -1,0 +1,63 @@
+package io.scalesmall.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The principals file: permissions by stream pattern, and bad files refused naming the problem. */
+class PrincipalsTest {
+    @TempDir
+    Path dir;
+
+    private Principals load(String yaml) throws Exception {
+        Path file = dir.resolve("principals.yaml");
+        Files.writeString(file, yaml, StandardCharsets.UTF_8);
+        return Principals.load(file);
+    }
+
+    @Test
+    void patternsGrantWhatTheyNameAndTokensIdentifyTheirPrincipal() throws Exception {
+        Principals principals = load("""
+                principals:
+                  - name: svc
+                    token: "0123456789abcdef-svc"
+                    publish: ["orders", "audit-*"]
+                    consume: ["*-eu"]
+                """);
+        Principals.Principal svc = principals.authenticate("0123456789abcdef-svc");
+        assertThat(svc.name()).isEqualTo("svc");
+        assertThat(svc.admin()).isFalse();
+        assertThat(svc.may(Principals.Action.PUBLISH, "orders")).isTrue();
+        assertThat(svc.may(Principals.Action.PUBLISH, "orders2")).isFalse();
+        assertThat(svc.may(Principals.Action.PUBLISH, "audit-2026")).isTrue();
+        assertThat(svc.may(Principals.Action.CONSUME, "orders-eu")).isTrue();
+        assertThat(svc.may(Principals.Action.CONSUME, "orders")).isFalse();
+        assertThat(svc.may(Principals.Action.CONSUME, "a.b-eu"))
+                .as("a dot is no wildcard")
+                .isTrue();
+        assertThat(principals.authenticate("0123456789abcdef-sv")).isNull();
+        assertThat(principals.authenticate(null)).isNull();
+        assertThat(principals.authenticate("")).isNull();
+    }
+
+    @Test
+    void badFilesAreRefusedNamingTheProblem() {
+        assertThatThrownBy(() -> load("principals: []")).hasMessageContaining("non-empty list 'principals'");
+        assertThatThrownBy(() -> load("principals:\n  - name: a\n    token: short\n"))
+                .hasMessageContaining("at least 16 characters");
+        assertThatThrownBy(() -> load("principals:\n  - name: a\n    token: \"0123456789abcdef\"\n    publsh: [x]\n"))
+                .hasMessageContaining("unknown field 'publsh'");
+        assertThatThrownBy(() -> load("principals:\n  - token: \"0123456789abcdef\"\n"))
+                .hasMessageContaining("'name' is missing");
+        assertThatThrownBy(() -> load("principals:\n  - name: a\n    tokenSha256: abcd\n"))
+                .hasMessageContaining("64 hex digits");
+        assertThatThrownBy(() -> load("principals:\n  - name: a\n"))
+                .hasMessageContaining("either 'token' or 'tokenSha256'");
+        assertThatThrownBy(() -> load("principals: [\n")).hasMessageContaining("not valid YAML");
+    }
+}
