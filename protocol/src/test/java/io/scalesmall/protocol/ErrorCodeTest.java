@@ -17,7 +17,7 @@ class ErrorCodeTest {
 
     @Test
     void unknownCodesReadAsAnUnknownErrorThatIsNotRetried() {
-        for (int code : new int[] {-1, 0, 27, 97, 100, 0xFFFF}) {
+        for (int code : new int[] {-1, 0, 29, 97, 100, 0xFFFF}) {
             assertThat(ErrorCode.fromCode(code)).isEqualTo(ErrorCode.UNKNOWN_ERROR);
         }
         assertThat(ErrorCode.UNKNOWN_ERROR.retriable()).isFalse();
