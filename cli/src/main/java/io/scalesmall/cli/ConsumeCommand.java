@@ -30,7 +30,7 @@ final class ConsumeCommand implements Callable<Integer> {
     String server;
 
     @picocli.CommandLine.Mixin
-    TokenOption auth;
+    AccessOptions auth;
 
     @Option(names = "--stream", required = true, description = "Stream name.")
     String stream;
@@ -78,9 +78,8 @@ final class ConsumeCommand implements Callable<Integer> {
                 "consumed",
                 max == null ? -1 : max,
                 this::consumedSoFar);
-        try (ScaleSmallClient client =
-                ScaleSmallClient.create(Servers.config(server, "scalesmall-cli-consume", DurabilityPolicy.MEMORY_1)
-                        .token(auth.token())
+        try (ScaleSmallClient client = ScaleSmallClient.create(
+                auth.apply(Servers.config(server, "scalesmall-cli-consume", DurabilityPolicy.MEMORY_1))
                         .build())) {
             Subscription sub = client.subscribe(stream, start, new io.scalesmall.client.MessageHandler() {
                 @Override

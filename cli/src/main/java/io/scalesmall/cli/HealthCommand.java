@@ -61,10 +61,9 @@ final class HealthCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--wait-ms must be positive");
         }
         long deadline = System.nanoTime() + waitMs * 1_000_000L;
-        String token = query.auth.token();
         PrintStream out = System.out;
         while (true) {
-            Check check = check(query.server, token, query.timeoutMs);
+            Check check = check(query.server, query.auth, query.timeoutMs);
             out.println(json ? Json.line(toJson(check)) : line(check));
             out.flush();
             if (exitWhenHealthy) {
@@ -79,10 +78,10 @@ final class HealthCommand implements Callable<Integer> {
     }
 
     /** Asks the cluster once. */
-    static Check check(String servers, String token, long timeoutMs) throws InterruptedException {
+    static Check check(String servers, AccessOptions access, long timeoutMs) throws InterruptedException {
         StreamsCommand.Report report;
         try {
-            report = StreamsCommand.report(servers, token, timeoutMs, new String[0]);
+            report = StreamsCommand.report(servers, access, timeoutMs, new String[0]);
         } catch (IllegalStateException e) {
             return new Check(UNREACHABLE, List.of(e.getMessage()), Map.of(), 0);
         }

@@ -46,7 +46,7 @@ final class LagCommand implements Callable<Integer> {
         Lag lag = Servers.request(
                 query.server,
                 "scalesmall-cli-lag",
-                query.auth.token(),
+                query.auth,
                 query.timeoutMs,
                 "the lag of " + stream,
                 c -> c.lag(stream, from));

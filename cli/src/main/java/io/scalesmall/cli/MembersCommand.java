@@ -45,11 +45,11 @@ final class MembersCommand implements Callable<Integer> {
         return 0;
     }
 
-    private MembersResponse fetch() throws InterruptedException, java.io.IOException {
+    private MembersResponse fetch() throws InterruptedException {
         return Servers.request(
                 query.server,
                 "scalesmall-cli-members",
-                query.auth.token(),
+                query.auth,
                 query.timeoutMs,
                 "the member table",
                 c -> c.members());

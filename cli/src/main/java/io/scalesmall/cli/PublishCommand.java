@@ -29,7 +29,7 @@ final class PublishCommand implements Callable<Integer> {
     String server;
 
     @picocli.CommandLine.Mixin
-    TokenOption auth;
+    AccessOptions auth;
 
     @Option(names = "--stream", required = true, description = "Stream name.")
     String stream;
@@ -71,9 +71,9 @@ final class PublishCommand implements Callable<Integer> {
         long sent = 0;
         long startNs = System.nanoTime();
         Progress bar = Progress.start(progress, "acked", count == null ? -1 : count, acked::get);
-        try (ScaleSmallClient client = ScaleSmallClient.create(Servers.config(server, "scalesmall-cli-publish", policy)
-                .token(auth.token())
-                .build())) {
+        try (ScaleSmallClient client =
+                ScaleSmallClient.create(auth.apply(Servers.config(server, "scalesmall-cli-publish", policy))
+                        .build())) {
             if (count != null) {
                 for (long i = 0; i < count; i++) {
                     track(client.publish(stream, keyBytes, payload(i, size)), acked, duplicates, failed, firstError);

@@ -13,7 +13,7 @@ final class QueryOptions {
     String server;
 
     @Mixin
-    TokenOption auth;
+    AccessOptions auth;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table (same as --format json).")
     boolean json;

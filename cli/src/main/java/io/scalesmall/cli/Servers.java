@@ -39,14 +39,20 @@ final class Servers {
     static <T> T request(
             String servers,
             String clientId,
-            String token,
+            AccessOptions access,
             long timeoutMs,
             String what,
             Function<ScaleSmallClient, CompletableFuture<T>> request)
             throws InterruptedException {
-        ScaleSmallClient client = ScaleSmallClient.create(config(servers, clientId, DurabilityPolicy.MEMORY_1)
-                .token(token)
-                .requestTimeoutMs(timeoutMs)
+        ClientConfig.Builder builder;
+        try {
+            builder = access == null
+                    ? config(servers, clientId, DurabilityPolicy.MEMORY_1)
+                    : access.apply(config(servers, clientId, DurabilityPolicy.MEMORY_1));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read the token: " + e.getMessage(), e);
+        }
+        ScaleSmallClient client = ScaleSmallClient.create(builder.requestTimeoutMs(timeoutMs)
                 .connectTimeoutMs((int) Math.min(timeoutMs, Integer.MAX_VALUE))
                 .build());
         try {

@@ -56,12 +56,13 @@ final class StreamsCommand implements Callable<Integer> {
      *
      * @throws IllegalStateException when no node answers
      */
-    static Report report(String servers, String token, long timeoutMs, String[] wanted) throws InterruptedException {
+    static Report report(String servers, AccessOptions access, long timeoutMs, String[] wanted)
+            throws InterruptedException {
         MetadataResponse view = Servers.request(
-                servers, "scalesmall-cli-streams", token, timeoutMs, "the streams", c -> c.metadata(wanted));
-        Map<NodeId, Map<String, Range>> stored = storedPerNode(view, wanted, token, timeoutMs);
+                servers, "scalesmall-cli-streams", access, timeoutMs, "the streams", c -> c.metadata(wanted));
+        Map<NodeId, Map<String, Range>> stored = storedPerNode(view, wanted, access, timeoutMs);
         Map<NodeId, String> status = new HashMap<>();
-        Servers.request(servers, "scalesmall-cli-streams", token, timeoutMs, "the member table", c -> c.members())
+        Servers.request(servers, "scalesmall-cli-streams", access, timeoutMs, "the member table", c -> c.members())
                 .members()
                 .forEach(m -> status.put(m.id(), m.status()));
         List<Map<String, Object>> streams = new ArrayList<>();
@@ -76,7 +77,7 @@ final class StreamsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean printJson = query.printJson();
-        Report report = report(query.server, query.auth.token(), query.timeoutMs, names.toArray(String[]::new));
+        Report report = report(query.server, query.auth, query.timeoutMs, names.toArray(String[]::new));
         MetadataResponse view = report.view();
         Map<NodeId, Map<String, Range>> stored = report.stored();
         List<Map<String, Object>> streams = report.streams();
@@ -103,7 +104,7 @@ final class StreamsCommand implements Callable<Integer> {
 
     /** Each node's own view of what it stores, by range id; nodes that do not answer are absent. */
     private static Map<NodeId, Map<String, Range>> storedPerNode(
-            MetadataResponse view, String[] wanted, String token, long timeoutMs) throws InterruptedException {
+            MetadataResponse view, String[] wanted, AccessOptions access, long timeoutMs) throws InterruptedException {
         Map<NodeId, Map<String, Range>> stored = new HashMap<>();
         for (MetadataResponse.Node n : view.nodes()) {
             MetadataResponse own = n.id().equals(view.responder()) ? view : null;
@@ -112,7 +113,7 @@ final class StreamsCommand implements Callable<Integer> {
                     own = Servers.request(
                             MembersCommand.address(n.host(), n.port()),
                             "scalesmall-cli-streams",
-                            token,
+                            access,
                             timeoutMs,
                             "the streams",
                             c -> c.metadata(wanted));

@@ -68,6 +68,10 @@ public final class ClientConfig {
     private final List<InetSocketAddress> servers;
     private final String clientId;
     private final String token;
+    private final boolean tls;
+    private final java.nio.file.Path tlsCaFile;
+    private final java.nio.file.Path tlsCertFile;
+    private final java.nio.file.Path tlsKeyFile;
     private final DurabilityPolicy durability;
     private final int lingerMs;
     private final boolean sendWhenIdle;
@@ -96,6 +100,13 @@ public final class ClientConfig {
         this.servers = List.copyOf(b.servers);
         this.clientId = Objects.requireNonNull(b.clientId, "clientId");
         this.token = b.token;
+        this.tls = b.tls;
+        this.tlsCaFile = b.tlsCaFile;
+        this.tlsCertFile = b.tlsCertFile;
+        this.tlsKeyFile = b.tlsKeyFile;
+        if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+            throw new IllegalArgumentException("a TLS client certificate needs its key, and the other way round");
+        }
         this.durability = Objects.requireNonNull(b.durability, "durability");
         this.lingerMs = atLeast("lingerMs", b.lingerMs, 0);
         this.sendWhenIdle = b.sendWhenIdle;
@@ -160,6 +171,43 @@ public final class ClientConfig {
      */
     public String token() {
         return token;
+    }
+
+    /**
+     * Whether connections use TLS: the node's certificate must chain to {@link #tlsCaFile()} (or
+     * to a CA the JDK trusts) and name the host the client connects to.
+     *
+     * @return true for TLS
+     */
+    public boolean tls() {
+        return tls;
+    }
+
+    /**
+     * The CA certificates (PEM) a node's certificate must chain to, or null for the JDK's own.
+     *
+     * @return the file
+     */
+    public java.nio.file.Path tlsCaFile() {
+        return tlsCaFile;
+    }
+
+    /**
+     * This client's certificate chain (PEM) for nodes that require one (mutual TLS), or null.
+     *
+     * @return the file
+     */
+    public java.nio.file.Path tlsCertFile() {
+        return tlsCertFile;
+    }
+
+    /**
+     * The private key (PEM, PKCS#8) of {@link #tlsCertFile()}, or null.
+     *
+     * @return the file
+     */
+    public java.nio.file.Path tlsKeyFile() {
+        return tlsKeyFile;
     }
 
     /**
@@ -377,6 +425,10 @@ public final class ClientConfig {
         private final List<InetSocketAddress> servers = new ArrayList<>();
         private String clientId = DEFAULT_CLIENT_ID;
         private String token;
+        private boolean tls;
+        private java.nio.file.Path tlsCaFile;
+        private java.nio.file.Path tlsCertFile;
+        private java.nio.file.Path tlsKeyFile;
         private DurabilityPolicy durability = DEFAULT_DURABILITY;
         private int lingerMs = DEFAULT_LINGER_MS;
         private boolean sendWhenIdle = DEFAULT_SEND_WHEN_IDLE;
@@ -461,6 +513,33 @@ public final class ClientConfig {
          */
         public Builder token(String token) {
             this.token = token == null || token.isBlank() ? null : token.strip();
+            return this;
+        }
+
+        /**
+         * Connects with TLS, trusting the CA certificates in {@code caFile} (PEM), or the JDK's
+         * own when null; see {@link ClientConfig#tls()}.
+         *
+         * @param caFile the CA certificates, or null
+         * @return this builder
+         */
+        public Builder tls(java.nio.file.Path caFile) {
+            this.tls = true;
+            this.tlsCaFile = caFile;
+            return this;
+        }
+
+        /**
+         * Shows this certificate to nodes that require one (mutual TLS); implies {@link #tls}.
+         *
+         * @param certFile the certificate chain (PEM)
+         * @param keyFile its private key (PEM, PKCS#8)
+         * @return this builder
+         */
+        public Builder tlsClientCertificate(java.nio.file.Path certFile, java.nio.file.Path keyFile) {
+            this.tls = true;
+            this.tlsCertFile = certFile;
+            this.tlsKeyFile = keyFile;
             return this;
         }
 

@@ -35,6 +35,8 @@ final class Transport implements AutoCloseable {
     private final ClientConfig config;
     private final EventLoopGroup group;
     private final Class<? extends Channel> channelClass;
+    /** The TLS context when the client connects with TLS, else null. */
+    private final io.netty.handler.ssl.SslContext tls;
 
     Transport(ClientConfig config) {
         this.config = config;
@@ -43,6 +45,24 @@ final class Transport implements AutoCloseable {
         this.group = new MultiThreadIoEventLoopGroup(
                 config.ioThreads(), new DefaultThreadFactory("scalesmall-client-io", true), factory);
         this.channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        this.tls = config.tls() ? tlsContext(config) : null;
+    }
+
+    /** The TLS context of {@link ClientConfig#tls()}: the CA to trust, the certificate to show. */
+    private static io.netty.handler.ssl.SslContext tlsContext(ClientConfig config) {
+        try {
+            io.netty.handler.ssl.SslContextBuilder b =
+                    io.netty.handler.ssl.SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS");
+            if (config.tlsCaFile() != null) {
+                b.trustManager(config.tlsCaFile().toFile());
+            }
+            if (config.tlsCertFile() != null) {
+                b.keyManager(config.tlsCertFile().toFile(), config.tlsKeyFile().toFile());
+            }
+            return b.build();
+        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
+        }
     }
 
     /** An event loop of the group, to own a connection for its whole life. */
@@ -72,6 +92,13 @@ final class Transport implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            // Checks that the node's certificate names the host connected to.
+                            ch.pipeline()
+                                    .addLast(
+                                            "tls",
+                                            tls.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
+                        }
                         ch.pipeline()
                                 .addLast(
                                         "framer",

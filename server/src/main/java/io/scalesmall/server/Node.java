@@ -108,6 +108,9 @@ public final class Node implements AutoCloseable {
                     config.agent().restoreDelayMs(),
                     config.split().maxRangesPerStream());
             peers = new PeerLinks(nodeId, this::clientAddressOf, this::mac, System::currentTimeMillis);
+            if (config.api().tls().enabled()) {
+                peers.tls(config.api().tls().peerContext());
+            }
             agent = new DataAgent(config.agent(), nodeId, catalog, placement, peers, hlc, System::currentTimeMillis);
             agent.start();
             boolean expectsPeers =

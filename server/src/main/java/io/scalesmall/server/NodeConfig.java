@@ -3,6 +3,7 @@ package io.scalesmall.server;
 import io.scalesmall.protocol.Protocol;
 import io.scalesmall.protocol.StreamOptions;
 import io.scalesmall.server.api.ApiConfig;
+import io.scalesmall.server.api.TlsConfig;
 import io.scalesmall.server.cluster.ClusterConfig;
 import io.scalesmall.server.cluster.Endpoint;
 import io.scalesmall.server.cluster.net.ClusterNetConfig;
@@ -71,6 +72,11 @@ public record NodeConfig(
             "max.connections",
             "hello.timeout.ms",
             "auth.file",
+            "tls.cert.file",
+            "tls.key.file",
+            "tls.ca.file",
+            "tls.required",
+            "tls.client.auth",
             "write.buffer.low.bytes",
             "write.buffer.high.bytes",
             "segment.bytes",
@@ -257,7 +263,13 @@ public record NodeConfig(
                 intProp(p, "io.threads", a.ioThreads()),
                 intProp(p, "max.connections", a.maxConnections()),
                 intProp(p, "hello.timeout.ms", a.helloTimeoutMs()),
-                p.getProperty("auth.file") == null ? a.authFile() : Path.of(p.getProperty("auth.file")));
+                p.getProperty("auth.file") == null ? a.authFile() : Path.of(p.getProperty("auth.file")),
+                new TlsConfig(
+                        pathProp(p, "tls.cert.file", a.tls().certFile()),
+                        pathProp(p, "tls.key.file", a.tls().keyFile()),
+                        pathProp(p, "tls.ca.file", a.tls().caFile()),
+                        booleanProp(p, "tls.required", a.tls().required()),
+                        p.getProperty("tls.client.auth", a.tls().clientAuth())));
         if (a.maxMessageBytes() > a.maxFrameBytes() || a.maxFrameBytes() < 1024) {
             throw new IllegalArgumentException("max.frame.bytes must be at least 1024 and at least max.message.bytes");
         }
@@ -358,6 +370,24 @@ public record NodeConfig(
         } catch (IllegalArgumentException e) { // NumberFormatException included
             throw new IllegalArgumentException("bad value for " + key + ": '" + v + "' is not " + expected, e);
         }
+    }
+
+    private static boolean booleanProp(Properties p, String key, boolean fallback) {
+        return prop(
+                p,
+                key,
+                fallback,
+                v -> switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                    case "true", "yes", "on" -> true;
+                    case "false", "no", "off" -> false;
+                    default -> throw new IllegalArgumentException(v);
+                },
+                "true or false");
+    }
+
+    private static Path pathProp(Properties p, String key, Path fallback) {
+        String v = p.getProperty(key);
+        return v == null || v.isBlank() ? fallback : Path.of(v.trim());
     }
 
     private static double doubleProp(Properties p, String key, double fallback) {

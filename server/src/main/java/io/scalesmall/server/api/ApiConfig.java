@@ -23,6 +23,7 @@ import io.scalesmall.protocol.Protocol;
  *     this long is closed, so idle sockets hold nothing for long
  * @param authFile the principals file ({@link Principals}): when set, a client must name a known
  *     token in HELLO and stay within its permissions; null for none
+ * @param tls TLS on the client port and on this node's connections to other nodes
  */
 public record ApiConfig(
         String host,
@@ -37,7 +38,8 @@ public record ApiConfig(
         int ioThreads,
         int maxConnections,
         int helloTimeoutMs,
-        java.nio.file.Path authFile) {
+        java.nio.file.Path authFile,
+        TlsConfig tls) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_MAX_IN_FLIGHT_BYTES_PER_CONNECTION = 32 * 1024 * 1024;
     public static final int DEFAULT_WRITE_BUFFER_LOW_BYTES = 1024 * 1024;
@@ -68,6 +70,7 @@ public record ApiConfig(
                 0,
                 DEFAULT_MAX_CONNECTIONS,
                 DEFAULT_HELLO_TIMEOUT_MS,
-                null);
+                null,
+                TlsConfig.NONE);
     }
 }

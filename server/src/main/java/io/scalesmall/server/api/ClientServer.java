@@ -56,6 +56,8 @@ public final class ClientServer implements AutoCloseable {
     private final boolean expectsPeers;
     /** Who may connect and what each may do; null when the node requires no credential. */
     private final Principals principals;
+    /** The client port's TLS context, or null without TLS. */
+    private final io.netty.handler.ssl.SslContext tls;
     /**
      * Counts for LAG: a walk over a range's batch headers reads the disk, so it runs here, one at
      * a time, rather than on an event loop that serves publishes; a full queue answers BUSY.
@@ -101,6 +103,7 @@ public final class ClientServer implements AutoCloseable {
         this.placement = placement;
         this.members = members;
         this.peers = peers;
+        this.tls = config.tls().enabled() ? config.tls().serverContext() : null;
         try {
             this.principals = config.authFile() == null ? null : Principals.load(config.authFile());
         } catch (java.io.IOException e) {
@@ -134,6 +137,16 @@ public final class ClientServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            // Required: plaintext fails the handshake and the connection closes.
+                            // Otherwise the first bytes tell a TLS client from a plaintext one.
+                            ch.pipeline()
+                                    .addLast(
+                                            "tls",
+                                            config.tls().required()
+                                                    ? tls.newHandler(ch.alloc())
+                                                    : new io.netty.handler.ssl.OptionalSslHandler(tls));
+                        }
                         ch.pipeline()
                                 .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
                                 .addLast("requests", new ClientConnection(ClientServer.this, config, agent));

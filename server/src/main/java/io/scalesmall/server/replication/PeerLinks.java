@@ -73,6 +73,8 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
     private final Map<NodeId, Link> links = new HashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sentBytes = new AtomicLong();
+    /** TLS for connections to other nodes, or null for plaintext; set before the first send. */
+    private volatile io.netty.handler.ssl.SslContext tls;
 
     private final class Link {
         final NodeId peer;
@@ -229,6 +231,11 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
         return link;
     }
 
+    /** Connects to other nodes with TLS from now on (a node whose port requires it refuses plaintext). */
+    public void tls(io.netty.handler.ssl.SslContext context) {
+        this.tls = context;
+    }
+
     private void connect(Link link) {
         InetSocketAddress address = addressOf.apply(link.peer);
         if (address == null) {
@@ -252,6 +259,10 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        io.netty.handler.ssl.SslContext context = tls;
+                        if (context != null) {
+                            ch.pipeline().addLast(context.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new Inbound(link.peer));
                     }
                 })

@@ -1,0 +1,91 @@
+package io.scalesmall.server.api;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import javax.net.ssl.SSLException;
+
+/**
+ * TLS on the client port (clients, and other nodes' data connections) and on this node's own data
+ * connections to other nodes, from PEM files.
+ *
+ * @param certFile this node's certificate chain (PEM), or null for no TLS
+ * @param keyFile its private key (PEM, PKCS#8)
+ * @param caFile certificates (PEM) that clients' and other nodes' certificates must chain to, and
+ *     that this node trusts when it connects to another; null for the JDK's default trust
+ * @param required refuse plaintext connections (clients and nodes); otherwise the port serves both
+ * @param clientAuth {@code none}, {@code optional} or {@code require}: whether connecting clients
+ *     (and nodes) must present a certificate signed by {@code caFile} (mutual TLS)
+ */
+public record TlsConfig(Path certFile, Path keyFile, Path caFile, boolean required, String clientAuth) {
+    /** No TLS. */
+    public static final TlsConfig NONE = new TlsConfig(null, null, null, false, "none");
+
+    public TlsConfig {
+        clientAuth = clientAuth == null ? "none" : clientAuth.toLowerCase(Locale.ROOT);
+        if (!clientAuth.equals("none") && !clientAuth.equals("optional") && !clientAuth.equals("require")) {
+            throw new IllegalArgumentException("tls.client.auth must be none, optional or require, not " + clientAuth);
+        }
+        if ((certFile == null) != (keyFile == null)) {
+            throw new IllegalArgumentException("tls.cert.file and tls.key.file go together");
+        }
+        if (certFile == null && (required || !clientAuth.equals("none"))) {
+            throw new IllegalArgumentException("tls.required and tls.client.auth need tls.cert.file and tls.key.file");
+        }
+        for (Path file : new Path[] {certFile, keyFile, caFile}) {
+            if (file != null && !Files.isReadable(file)) {
+                throw new IllegalArgumentException("TLS file " + file + " cannot be read");
+            }
+        }
+    }
+
+    /** Whether the node speaks TLS. */
+    public boolean enabled() {
+        return certFile != null;
+    }
+
+    /** The server side: the client port's context. */
+    public SslContext serverContext() {
+        try {
+            SslContextBuilder b = SslContextBuilder.forServer(certFile.toFile(), keyFile.toFile());
+            if (caFile != null) {
+                b.trustManager(caFile.toFile());
+            }
+            b.clientAuth(
+                    switch (clientAuth) {
+                        case "require" -> ClientAuth.REQUIRE;
+                        case "optional" -> ClientAuth.OPTIONAL;
+                        default -> ClientAuth.NONE;
+                    });
+            return b.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "cannot use tls.cert.file " + certFile + " and tls.key.file " + keyFile
+                            + (caFile == null ? "" : " with tls.ca.file " + caFile) + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * The client side, for this node's data connections to other nodes: it trusts {@code caFile}
+     * and shows its own certificate (for mutual TLS). Host names are not checked: nodes reach each
+     * other at the addresses they advertise, and the cluster key authenticates them (PEER_HELLO).
+     */
+    public SslContext peerContext() {
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient()
+                    .keyManager(certFile.toFile(), keyFile.toFile())
+                    .endpointIdentificationAlgorithm(null);
+            if (caFile != null) {
+                b.trustManager(caFile.toFile());
+            }
+            return b.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "cannot make a TLS client context from tls.cert.file " + certFile + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package io.scalesmall.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.scalesmall.client.ClientConfig;
+import io.scalesmall.client.FetchResult;
+import io.scalesmall.client.From;
+import io.scalesmall.client.PublishAck;
+import io.scalesmall.client.ScaleSmallClient;
+import io.scalesmall.client.ScaleSmallException;
+import io.scalesmall.protocol.DurabilityPolicy;
+import io.scalesmall.protocol.ErrorCode;
+import io.scalesmall.server.cluster.MemberStatus;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS on the client port and between nodes, with certificates a test CA issued for 127.0.0.1:
+ * TLS clients are served, plaintext ones too unless TLS is required, a node that requires TLS
+ * refuses plaintext clients and peers, clients check the node's certificate, mutual TLS refuses
+ * clients without a certificate, and two nodes that require TLS replicate to each other over it.
+ */
+class TlsTest {
+    @TempDir
+    static Path certDir;
+
+    @TempDir
+    Path dir;
+
+    private static TestCertificates certs;
+    private static TestCertificates otherCa;
+    private final List<Node> nodes = new ArrayList<>();
+
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        certs = TestCertificates.create(certDir.resolve("ca"));
+        certs.issue("node");
+        certs.issue("client");
+        otherCa = TestCertificates.create(certDir.resolve("other"));
+    }
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(Node::close);
+    }
+
+    private Node start(String name, String... settings) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("tls.cert.file", certDir.resolve("ca/node.crt").toString());
+        p.setProperty("tls.key.file", certs.key("node").toString());
+        p.setProperty("tls.ca.file", certs.ca().toString());
+        p.setProperty("cluster.probe.interval.ms", "200");
+        p.setProperty("cluster.probe.timeout.ms", "100");
+        p.setProperty("cluster.sync.interval.ms", "200");
+        for (int i = 0; i + 1 < settings.length; i += 2) {
+            p.setProperty(settings[i], settings[i + 1]);
+        }
+        if (!nodes.isEmpty()) {
+            p.setProperty("cluster.join", "127.0.0.1:" + nodes.get(0).cluster().port());
+        }
+        Node node = Node.start(
+                NodeConfig.defaults(dir.resolve(name), "127.0.0.1", 0).with(p));
+        nodes.add(node);
+        return node;
+    }
+
+    private static ClientConfig.Builder client(Node node) {
+        return ClientConfig.builder()
+                .servers("127.0.0.1:" + node.address().getPort())
+                .requestTimeoutMs(3_000)
+                .connectTimeoutMs(3_000)
+                .deliveryTimeoutMs(6_000)
+                .maxBlockMs(6_000);
+    }
+
+    private static PublishAck publish(ClientConfig config, String stream, String payload) throws Exception {
+        try (ScaleSmallClient c = ScaleSmallClient.create(config)) {
+            return c.publish(stream, null, payload.getBytes(StandardCharsets.UTF_8))
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Throwable failure(ClientConfig config) {
+        try (ScaleSmallClient c = ScaleSmallClient.create(config)) {
+            c.members().get(30, TimeUnit.SECONDS);
+            throw new AssertionError("expected the connection to fail");
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Whether a plaintext socket that sends a HELLO frame's first bytes is closed without an answer. */
+    private static boolean plaintextIsClosed(Node node) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", node.address().getPort())) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write(new byte[] {0, 0, 0, 12, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 'x', 1, 0, 0, 0, 16});
+            try {
+                new DataInputStream(s.getInputStream()).readInt();
+                return false;
+            } catch (java.io.EOFException | java.net.SocketException e) {
+                return true;
+            }
+        }
+    }
+
+    @Test
+    void aTlsClientIsServedAndAPlaintextOneTooUnlessTlsIsRequired() throws Exception {
+        Node node = start("optional");
+        ClientConfig tls = client(node).tls(certs.ca()).build();
+        assertThat(publish(tls, "s", "over tls").duplicate()).isFalse();
+        assertThat(publish(client(node).build(), "s", "in plaintext").duplicate())
+                .isFalse();
+        try (ScaleSmallClient c = ScaleSmallClient.create(tls)) {
+            FetchResult read = c.fetch("s", From.beginning(), 1 << 20).get(30, TimeUnit.SECONDS);
+            assertThat(read.messages())
+                    .extracting(m -> new String(m.payload(), StandardCharsets.UTF_8))
+                    .containsExactlyInAnyOrder("over tls", "in plaintext");
+        }
+    }
+
+    @Test
+    void aNodeThatRequiresTlsRefusesPlaintextClientsAndPeers() throws Exception {
+        Node node = start("required", "tls.required", "true");
+        assertThat(plaintextIsClosed(node)).isTrue();
+        assertThat(failure(client(node).build()))
+                .isInstanceOf(ScaleSmallException.class)
+                .hasMessageContaining("no connection within");
+        assertThat(publish(client(node).tls(certs.ca()).build(), "s", "tls only")
+                        .duplicate())
+                .isFalse();
+        assertThat(node.agent().catalog().streams()).hasSize(1);
+    }
+
+    @Test
+    void aClientRefusesANodeWhoseCertificateItCannotVerify() throws Exception {
+        Node node = start("verified");
+        assertThat(failure(client(node).tls(otherCa.ca()).build()))
+                .isInstanceOf(ScaleSmallException.class)
+                .hasMessageContaining("no connection within");
+    }
+
+    @Test
+    void mutualTlsRefusesAClientWithoutACertificate() throws Exception {
+        Node node = start("mutual", "tls.required", "true", "tls.client.auth", "require");
+        assertThat(failure(client(node).tls(certs.ca()).build())).isInstanceOf(ScaleSmallException.class);
+        ClientConfig withCertificate = client(node)
+                .tls(certs.ca())
+                .tlsClientCertificate(certDir.resolve("ca/client.crt"), certs.key("client"))
+                .build();
+        assertThat(publish(withCertificate, "s", "mutual").duplicate()).isFalse();
+    }
+
+    @Test
+    void nodesThatRequireTlsReplicateToEachOtherOverIt() throws Exception {
+        Node first = start("a", "tls.required", "true", "tls.client.auth", "require");
+        Node second = start("b", "tls.required", "true", "tls.client.auth", "require");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> first.cluster().members().stream()
+                                .filter(m -> m.status() == MemberStatus.ALIVE)
+                                .count()
+                        == 2);
+        ClientConfig config = client(first)
+                .tls(certs.ca())
+                .tlsClientCertificate(certDir.resolve("ca/client.crt"), certs.key("client"))
+                .durability(DurabilityPolicy.parse("disk=2"))
+                .build();
+        try (ScaleSmallClient c = ScaleSmallClient.create(config)) {
+            c.createStream("replicated", new io.scalesmall.protocol.StreamOptions(2, -1, -1))
+                    .get(30, TimeUnit.SECONDS);
+            // disk=2 with two replicas: acknowledged only once both fsynced it, so the copy went
+            // from one node to the other over TLS.
+            c.publish("replicated", null, "twice".getBytes(StandardCharsets.UTF_8))
+                    .get(30, TimeUnit.SECONDS);
+        }
+        for (Node n : List.of(first, second)) {
+            assertThat(n.agent().rangeKeys())
+                    .allSatisfy(key -> assertThat(n.agent()
+                                    .openLog(key.stream(), key.rangeId())
+                                    .batchCount())
+                            .isPositive());
+        }
+        assertThat(second.agent().stats().refusedCount(ErrorCode.HELLO_REQUIRED))
+                .isZero();
+    }
+}
