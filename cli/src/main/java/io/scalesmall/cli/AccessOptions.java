@@ -1,27 +1,16 @@
 package io.scalesmall.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * How a command reaches nodes that protect their port (docs/SECURITY.md): the credential, read
- * from {@code --token-file}, else the {@code SCALESMALL_TOKEN} environment variable (never a flag
- * of its own, which other users could read in the process list); and TLS, with the CA to trust and
- * the certificate to show for mutual TLS.
+ * How a command reaches nodes that protect their client port (docs/SECURITY.md): the credential
+ * ({@link TokenOption}), and TLS, with the CA to trust and the certificate to show for mutual TLS.
  */
 final class AccessOptions {
-    /** The environment variable holding a token. */
-    static final String ENV = "SCALESMALL_TOKEN";
-
-    @Option(
-            names = "--token-file",
-            paramLabel = "FILE",
-            description = "File holding the token to authenticate with (default: the " + ENV
-                    + " environment variable, if set).")
-    Path tokenFile;
+    @picocli.CommandLine.Mixin
+    TokenOption credential;
 
     @Option(
             names = "--tls-ca",
@@ -44,7 +33,7 @@ final class AccessOptions {
     /** {@code builder} with the token and TLS settings given. */
     io.scalesmall.client.ClientConfig.Builder apply(io.scalesmall.client.ClientConfig.Builder builder)
             throws IOException {
-        builder.token(token());
+        builder.token(credential.token());
         if (tls || tlsCa != null) {
             builder.tls(tlsCa);
         }
@@ -55,18 +44,5 @@ final class AccessOptions {
             builder.tlsClientCertificate(tlsCert, tlsKey);
         }
         return builder;
-    }
-
-    /** The token, or null when none is given. */
-    String token() throws IOException {
-        if (tokenFile != null) {
-            String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-            if (token.isEmpty()) {
-                throw new IllegalArgumentException("--token-file " + tokenFile + " is empty");
-            }
-            return token;
-        }
-        String env = System.getenv(ENV);
-        return env == null || env.isBlank() ? null : env.strip();
     }
 }

@@ -35,6 +35,9 @@ final class LeaveCommand implements Callable<Integer> {
             description = "How long the node hands off before it leaves anyway (default: ${DEFAULT-VALUE}).")
     long timeoutMs;
 
+    @picocli.CommandLine.Mixin
+    TokenOption auth;
+
     @Override
     public Integer call() throws Exception {
         if (timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
@@ -45,12 +48,15 @@ final class LeaveCommand implements Callable<Integer> {
         URI base = URI.create("http://" + http);
         HttpResponse<String> started;
         try {
-            started = client.send(
-                    HttpRequest.newBuilder(base.resolve("/admin/leave?timeout_ms=" + timeoutMs))
-                            .POST(HttpRequest.BodyPublishers.noBody())
-                            .timeout(Duration.ofSeconds(10))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/admin/leave?timeout_ms=" + timeoutMs))
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .timeout(Duration.ofSeconds(10));
+            String token = auth.token();
+            if (token != null) {
+                // A node with principals wants an admin's token for /admin/ paths.
+                request.header("Authorization", "Bearer " + token);
+            }
+            started = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException(
                     "cannot reach the admin HTTP port at " + http + ": "

@@ -76,7 +76,7 @@ class FloodIT {
         Path config = dir.resolve("node.properties");
         Files.writeString(
                 config,
-                "max.connections=64\nhello.timeout.ms=1000\nmax.frame.bytes=1048576\nmax.message.bytes=65536\n",
+                "max.connections=64\nhello.timeout.ms=2000\nmax.frame.bytes=1048576\nmax.message.bytes=65536\n",
                 StandardCharsets.UTF_8);
         int httpPort = NodeProcess.freePort();
         node = new NodeProcess(
@@ -132,8 +132,6 @@ class FloodIT {
             assertThat(acked.get()).isEqualTo(MESSAGES);
             await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= MESSAGES);
             assertThat(sub.isClosed()).isFalse();
-        } finally {
-            flooding.set(false);
         }
         BitSet seen = new BitSet();
         int twice = 0;
@@ -145,21 +143,28 @@ class FloodIT {
         assertThat(seen.cardinality()).as("distinct messages read").isEqualTo(MESSAGES);
         assertThat(node.isAlive()).isTrue();
 
-        String metrics = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
-        assertThat(positive(metrics, "scalesmall_refused_requests_total{code=\"FRAME_TOO_LARGE\"}"))
-                .as("oversized frames refused:%n%s", metrics)
-                .isTrue();
-        assertThat(positive(metrics, "scalesmall_refused_connections_total{reason=\"hello_timeout\"}"))
-                .as("silent connections closed")
-                .isTrue();
-        assertThat(positive(metrics, "scalesmall_refused_connections_total{reason=\"limit\"}"))
-                .as("connections over max.connections refused")
-                .isTrue();
+        // The flood goes on until the node has refused each kind of abuse at least once.
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    String metrics = http.send(
+                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body();
+                    assertThat(positive(metrics, "scalesmall_refused_requests_total{code=\"FRAME_TOO_LARGE\"}"))
+                            .as("oversized frames refused")
+                            .isTrue();
+                    assertThat(positive(metrics, "scalesmall_refused_connections_total{reason=\"hello_timeout\"}"))
+                            .as("silent connections closed")
+                            .isTrue();
+                    assertThat(positive(metrics, "scalesmall_refused_connections_total{reason=\"limit\"}"))
+                            .as("connections over max.connections refused")
+                            .isTrue();
+                });
+        flooding.set(false);
+        assertThat(node.isAlive()).isTrue();
     }
 
     private static boolean positive(String metrics, String sample) {
@@ -174,6 +179,7 @@ class FloodIT {
     /** Opens sockets and misbehaves on them in turn until told to stop (bounded by count too). */
     private void flood(InetSocketAddress target, Random random) {
         List<Socket> silent = new ArrayList<>();
+        List<Long> silentSince = new ArrayList<>();
         for (int round = 0; flooding.get() && round < 100_000; round++) {
             try {
                 Socket s = new Socket();
@@ -229,10 +235,14 @@ class FloodIT {
                         s.getInputStream().read(new byte[256]);
                         s.close();
                     }
-                    default -> { // connect and say nothing; keep a few open at a time
+                    default -> { // connect and say nothing, for longer than hello.timeout.ms
                         silent.add(s);
-                        if (silent.size() > 20) {
+                        silentSince.add(System.nanoTime());
+                        while (!silent.isEmpty()
+                                && (silent.size() > 200
+                                        || System.nanoTime() - silentSince.get(0) > TimeUnit.SECONDS.toNanos(5))) {
                             silent.remove(0).close();
+                            silentSince.remove(0);
                         }
                     }
                 }

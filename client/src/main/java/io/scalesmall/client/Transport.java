@@ -40,12 +40,13 @@ final class Transport implements AutoCloseable {
 
     Transport(ClientConfig config) {
         this.config = config;
+        // First: a bad TLS file fails here, before any thread exists.
+        this.tls = config.tls() ? tlsContext(config) : null;
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(
                 config.ioThreads(), new DefaultThreadFactory("scalesmall-client-io", true), factory);
         this.channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-        this.tls = config.tls() ? tlsContext(config) : null;
     }
 
     /** The TLS context of {@link ClientConfig#tls()}: the CA to trust, the certificate to show. */

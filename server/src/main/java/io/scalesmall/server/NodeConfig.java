@@ -136,7 +136,6 @@ public record NodeConfig(
                 ClusterNetConfig.defaults());
     }
 
-    /** Environment variables of the launcher that are not node settings. */
     /** Variables of the launcher and of the command-line clients, not node settings. */
     private static final Set<String> NOT_SETTINGS = Set.of("SCALESMALL_JAVA_OPTS", "SCALESMALL_TOKEN");
 

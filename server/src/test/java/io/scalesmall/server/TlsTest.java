@@ -167,6 +167,14 @@ class TlsTest {
     }
 
     @Test
+    void settingsThatWouldLetAnyCertificateOrPlaintextThroughAreRefusedAtStart() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> start("no-ca", "tls.ca.file", ""))
+                .hasMessageContaining("TLS needs tls.ca.file");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> start("half", "tls.client.auth", "require"))
+                .hasMessageContaining("tls.client.auth=require needs tls.required=true");
+    }
+
+    @Test
     void nodesThatRequireTlsReplicateToEachOtherOverIt() throws Exception {
         Node first = start("a", "tls.required", "true", "tls.client.auth", "require");
         Node second = start("b", "tls.required", "true", "tls.client.auth", "require");

@@ -179,6 +179,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     }
 
     private void hello(HelloRequest hello, int requestId) {
+        if (greeted) {
+            // One session per connection: a second HELLO may not change its principal or policy.
+            throw new ProtocolException(ErrorCode.INVALID_REQUEST, "HELLO was already said on this connection");
+        }
         if (overLimit) {
             stats.connectionOverLimit();
             LOG.fine(() -> "refused a client connection from " + channel.remoteAddress() + ": max.connections reached");
@@ -192,8 +196,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
             return;
         }
         Principals principals = server.principals();
+        Principals.Principal who = null;
         if (principals != null) {
-            Principals.Principal who = principals.authenticate(hello.token());
+            who = principals.authenticate(hello.token());
             if (who == null) {
                 stats.refused(ErrorCode.UNAUTHENTICATED);
                 LOG.fine(() -> "refused a client from " + channel.remoteAddress() + ": "
@@ -208,9 +213,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
                 channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
                 return;
             }
-            principal = who;
         }
         checkSatisfiable(hello.policy());
+        principal = who; // only once every check passed
         greeted = true;
         sessionPolicy = hello.policy();
         ByteBuf out = channel.alloc().buffer(64);

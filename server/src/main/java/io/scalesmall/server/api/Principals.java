@@ -47,6 +47,12 @@ public final class Principals {
     /** One principal: its name, token hash and permissions. */
     public record Principal(
             String name, byte[] tokenSha256, List<Pattern> publish, List<Pattern> consume, boolean admin) {
+        public Principal {
+            tokenSha256 = tokenSha256.clone();
+            publish = List.copyOf(publish);
+            consume = List.copyOf(consume);
+        }
+
         /** Whether this principal may do {@code action} on {@code stream}. */
         public boolean may(Action action, String stream) {
             for (Pattern p : action == Action.PUBLISH ? publish : consume) {
@@ -107,7 +113,7 @@ public final class Principals {
             if (p.hasNonNull("token") == p.hasNonNull("tokenSha256")) {
                 throw new IllegalArgumentException(where + " (" + name + "): give either 'token' or 'tokenSha256'");
             } else if (p.hasNonNull("token")) {
-                String token = p.path("token").asText();
+                String token = p.path("token").asText().strip();
                 if (token.length() < 16) {
                     throw new IllegalArgumentException(where + " (" + name + "): a token needs at least 16 characters");
                 }
@@ -121,6 +127,12 @@ public final class Principals {
                 }
                 if (hash.length != 32) {
                     throw new IllegalArgumentException(where + " (" + name + "): 'tokenSha256' needs 64 hex digits");
+                }
+            }
+            for (Principal known : out) {
+                if (known.name().equals(name) || MessageDigest.isEqual(known.tokenSha256(), hash)) {
+                    throw new IllegalArgumentException(where + " (" + name + "): the same "
+                            + (known.name().equals(name) ? "name" : "token") + " as principal " + known.name());
                 }
             }
             out.add(new Principal(

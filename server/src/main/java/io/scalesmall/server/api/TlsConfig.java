@@ -15,7 +15,8 @@ import javax.net.ssl.SSLException;
  * @param certFile this node's certificate chain (PEM), or null for no TLS
  * @param keyFile its private key (PEM, PKCS#8)
  * @param caFile certificates (PEM) that clients' and other nodes' certificates must chain to, and
- *     that this node trusts when it connects to another; null for the JDK's default trust
+ *     that this node trusts when it connects to another; required with TLS, so that no certificate
+ *     from a public CA passes for a node or a client
  * @param required refuse plaintext connections (clients and nodes); otherwise the port serves both
  * @param clientAuth {@code none}, {@code optional} or {@code require}: whether connecting clients
  *     (and nodes) must present a certificate signed by {@code caFile} (mutual TLS)
@@ -34,6 +35,14 @@ public record TlsConfig(Path certFile, Path keyFile, Path caFile, boolean requir
         }
         if (certFile == null && (required || !clientAuth.equals("none"))) {
             throw new IllegalArgumentException("tls.required and tls.client.auth need tls.cert.file and tls.key.file");
+        }
+        if (certFile != null && caFile == null) {
+            throw new IllegalArgumentException("TLS needs tls.ca.file: the CA that nodes' and clients' certificates"
+                    + " chain to (otherwise any certificate from a public CA would pass for a node)");
+        }
+        if (clientAuth.equals("require") && !required) {
+            throw new IllegalArgumentException("tls.client.auth=require needs tls.required=true: otherwise a"
+                    + " plaintext client skips the certificate check");
         }
         for (Path file : new Path[] {certFile, keyFile, caFile}) {
             if (file != null && !Files.isReadable(file)) {
@@ -70,19 +79,18 @@ public record TlsConfig(Path certFile, Path keyFile, Path caFile, boolean requir
     }
 
     /**
-     * The client side, for this node's data connections to other nodes: it trusts {@code caFile}
-     * and shows its own certificate (for mutual TLS). Host names are not checked: nodes reach each
-     * other at the addresses they advertise, and the cluster key authenticates them (PEER_HELLO).
+     * The client side, for this node's data connections to other nodes: it trusts only {@code
+     * caFile}, checks that the other node's certificate names the address it advertises (give
+     * each node's certificate its advertised host or IP in subjectAltName), and shows its own
+     * certificate (for mutual TLS).
      */
     public SslContext peerContext() {
         try {
-            SslContextBuilder b = SslContextBuilder.forClient()
+            return SslContextBuilder.forClient()
                     .keyManager(certFile.toFile(), keyFile.toFile())
-                    .endpointIdentificationAlgorithm(null);
-            if (caFile != null) {
-                b.trustManager(caFile.toFile());
-            }
-            return b.build();
+                    .trustManager(caFile.toFile())
+                    .endpointIdentificationAlgorithm("HTTPS")
+                    .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     "cannot make a TLS client context from tls.cert.file " + certFile + ": " + e.getMessage(), e);

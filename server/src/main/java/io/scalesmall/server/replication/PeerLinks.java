@@ -261,7 +261,10 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         io.netty.handler.ssl.SslContext context = tls;
                         if (context != null) {
-                            ch.pipeline().addLast(context.newHandler(ch.alloc()));
+                            // Checks that the other node's certificate names the address it advertises.
+                            ch.pipeline()
+                                    .addLast(
+                                            context.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
                         }
                         ch.pipeline().addLast(new Inbound(link.peer));
                     }

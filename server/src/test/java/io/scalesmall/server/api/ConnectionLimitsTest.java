@@ -25,7 +25,7 @@ class ConnectionLimitsTest {
 
     @BeforeEach
     void start() throws Exception {
-        node = TestNodes.start(dir, "max.connections", "2", "hello.timeout.ms", "500");
+        node = TestNodes.start(dir, "max.connections", "2", "hello.timeout.ms", "2000");
         stats = node.agent().stats();
     }
 
@@ -59,7 +59,7 @@ class ConnectionLimitsTest {
         try (RawClient silent = new RawClient(node.address())) {
             RawClient.Frame told = silent.read();
             assertThat(told.error().code()).isEqualTo(ErrorCode.HELLO_REQUIRED);
-            assertThat(told.error().message()).contains("no HELLO within 500 ms");
+            assertThat(told.error().message()).contains("no HELLO within 2000 ms");
             assertThat(silent.isClosedByPeer()).isTrue();
         }
         assertThat(stats.helloTimeouts()).isEqualTo(1);
