@@ -180,11 +180,13 @@ public final class AdminServer implements AutoCloseable {
                 .register(registry);
         CounterWithCallback.builder()
                 .name("scalesmall_refused_connections")
-                .help("Connections closed before serving: over max.connections (limit), or no HELLO within"
-                        + " hello.timeout.ms (hello_timeout)")
+                .help("Connections closed before serving: over max.connections (limit), over"
+                        + " max.connections.per.principal (principal_limit), or no HELLO within hello.timeout.ms"
+                        + " (hello_timeout)")
                 .labelNames("reason")
                 .callback(cb -> {
                     cb.call(stats.connectionsOverLimit(), "limit");
+                    cb.call(stats.connectionsOverPrincipalLimit(), "principal_limit");
                     cb.call(stats.helloTimeouts(), "hello_timeout");
                 })
                 .register(registry);

@@ -24,6 +24,8 @@ import io.scalesmall.protocol.Protocol;
  * @param authFile the principals file ({@link Principals}): when set, a client must name a known
  *     token in HELLO and stay within its permissions; null for none
  * @param tls TLS on the client port and on this node's connections to other nodes
+ * @param maxConnectionsPerPrincipal connections one principal (of {@code authFile}) may keep
+ *     open on this node; one more is answered BUSY and closed
  */
 public record ApiConfig(
         String host,
@@ -39,7 +41,8 @@ public record ApiConfig(
         int maxConnections,
         int helloTimeoutMs,
         java.nio.file.Path authFile,
-        TlsConfig tls) {
+        TlsConfig tls,
+        int maxConnectionsPerPrincipal) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_MAX_IN_FLIGHT_BYTES_PER_CONNECTION = 32 * 1024 * 1024;
     public static final int DEFAULT_WRITE_BUFFER_LOW_BYTES = 1024 * 1024;
@@ -47,11 +50,15 @@ public record ApiConfig(
     public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 64;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_HELLO_TIMEOUT_MS = 10_000;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL = 1_000;
 
     public ApiConfig {
-        if (maxConnections < 1 || helloTimeoutMs < 1 || maxSubscriptionsPerConnection < 1) {
-            throw new IllegalArgumentException(
-                    "max.connections, hello.timeout.ms and max.subscriptions.per.connection must be positive");
+        if (maxConnections < 1
+                || helloTimeoutMs < 1
+                || maxSubscriptionsPerConnection < 1
+                || maxConnectionsPerPrincipal < 1) {
+            throw new IllegalArgumentException("max.connections, max.connections.per.principal, hello.timeout.ms and"
+                    + " max.subscriptions.per.connection must be positive");
         }
     }
 
@@ -71,6 +78,7 @@ public record ApiConfig(
                 DEFAULT_MAX_CONNECTIONS,
                 DEFAULT_HELLO_TIMEOUT_MS,
                 null,
-                TlsConfig.NONE);
+                TlsConfig.NONE,
+                DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL);
     }
 }

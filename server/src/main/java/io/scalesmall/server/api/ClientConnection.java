@@ -90,6 +90,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     private boolean greeted;
     /** Who this session is, when the node requires a credential; null otherwise (or for a peer). */
     private Principals.Principal principal;
+    /** The principal this connection counts against, once counted. */
+    private String countedPrincipal;
     /** Streams this session may publish to / consume from, decided once per stream. */
     private final Map<String, Boolean> mayPublish = new HashMap<>();
 
@@ -215,6 +217,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
             }
         }
         checkSatisfiable(hello.policy());
+        if (who != null) {
+            int open = server.principalConnected(who.name());
+            if (open > config.maxConnectionsPerPrincipal()) {
+                server.principalDisconnected(who.name());
+                stats.connectionOverPrincipalLimit();
+                writeError(
+                        channel,
+                        requestId,
+                        ErrorCode.BUSY,
+                        "principal " + who.name() + " has " + config.maxConnectionsPerPrincipal()
+                                + " connections to this node, its limit (max.connections.per.principal)");
+                channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
+                return;
+            }
+            countedPrincipal = who.name();
+        }
         principal = who; // only once every check passed
         greeted = true;
         sessionPolicy = hello.policy();
@@ -535,6 +553,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (countedPrincipal != null) {
+            server.principalDisconnected(countedPrincipal);
+            countedPrincipal = null;
+        }
         if (countedAsClient) {
             countedAsClient = false;
             stats.clientDisconnected();

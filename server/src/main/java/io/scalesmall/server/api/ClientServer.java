@@ -111,6 +111,22 @@ public final class ClientServer implements AutoCloseable {
         }
     }
 
+    /** Open connections per principal name. */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> principalConnections =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A connection of {@code principal} opened; returns how many it has now, this one included. */
+    int principalConnected(String principal) {
+        return principalConnections
+                .computeIfAbsent(principal, p -> new java.util.concurrent.atomic.AtomicInteger())
+                .incrementAndGet();
+    }
+
+    /** A connection of {@code principal} closed. */
+    void principalDisconnected(String principal) {
+        principalConnections.get(principal).decrementAndGet();
+    }
+
     /** The principals clients authenticate as, or null when the node requires no credential. */
     public Principals principals() {
         return principals;

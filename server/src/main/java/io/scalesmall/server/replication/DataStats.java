@@ -82,6 +82,7 @@ public final class DataStats {
             new java.util.concurrent.atomic.AtomicInteger();
     private final LongAdder peerConnections = new LongAdder();
     private final LongAdder connectionsOverLimit = new LongAdder();
+    private final LongAdder connectionsOverPrincipalLimit = new LongAdder();
     private final LongAdder helloTimeouts = new LongAdder();
     private final LongAdder inFlightPublishes = new LongAdder();
     private final LongAdder inFlightBytes = new LongAdder();
@@ -184,6 +185,15 @@ public final class DataStats {
     /** A connection was refused because the node had {@code max.connections} already. */
     public void connectionOverLimit() {
         connectionsOverLimit.increment();
+    }
+
+    /** A connection was refused because its principal had {@code max.connections.per.principal} already. */
+    public void connectionOverPrincipalLimit() {
+        connectionsOverPrincipalLimit.increment();
+    }
+
+    public long connectionsOverPrincipalLimit() {
+        return connectionsOverPrincipalLimit.sum();
     }
 
     /** A connection was closed because it did not say HELLO within {@code hello.timeout.ms}. */

@@ -44,10 +44,11 @@ class AuthTest {
     Path dir;
 
     private Node node;
+    private Path principals;
 
     @BeforeEach
     void start() throws Exception {
-        Path principals = dir.resolve("principals.yaml");
+        principals = dir.resolve("principals.yaml");
         Files.writeString(
                 principals,
                 """
@@ -154,6 +155,36 @@ class AuthTest {
         assertThat(node.agent().catalog().stream("orders-eu")).isNull();
         assertThat(node.agent().stats().stream("payments").publishedMessages()).isEqualTo(1);
         assertThat(node.agent().stats().stream("orders").publishedMessages()).isEqualTo(1);
+    }
+
+    @Test
+    void onePrincipalCannotTakeEveryConnection() throws Exception {
+        Node limited = TestNodes.start(
+                dir.resolve("limited"), "auth.file", principals.toString(), "max.connections.per.principal", "1");
+        try (RawClient first = new RawClient(limited.address());
+                RawClient second = new RawClient(limited.address());
+                RawClient other = new RawClient(limited.address())) {
+            for (RawClient c : new RawClient[] {first, second}) {
+                c.send(
+                        FrameType.HELLO,
+                        1,
+                        b -> new HelloRequest("raw", DurabilityPolicy.DISK_1, Protocol.DEFAULT_MAX_FRAME_BYTES, WRITER)
+                                .write(b));
+            }
+            assertThat(first.read().type()).isEqualTo(FrameType.HELLO_OK);
+            RawClient.Frame refused = second.read();
+            assertThat(refused.error().code()).isEqualTo(ErrorCode.BUSY);
+            assertThat(refused.error().message()).contains("max.connections.per.principal");
+            other.send(
+                    FrameType.HELLO,
+                    1,
+                    b -> new HelloRequest("raw", DurabilityPolicy.DISK_1, Protocol.DEFAULT_MAX_FRAME_BYTES, READER)
+                            .write(b));
+            assertThat(other.read().type()).as("another principal is served").isEqualTo(FrameType.HELLO_OK);
+            assertThat(limited.agent().stats().connectionsOverPrincipalLimit()).isEqualTo(1);
+        } finally {
+            limited.close();
+        }
     }
 
     @Test
