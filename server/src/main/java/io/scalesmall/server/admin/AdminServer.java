@@ -398,13 +398,12 @@ public final class AdminServer implements AutoCloseable {
                                     who == null
                                             ? "this endpoint needs 'Authorization: Bearer <token>' of an admin principal"
                                             : "principal " + who.name() + " is not an admin"));
-                    FullHttpResponse response = new DefaultFullHttpResponse(
-                            HttpVersion.HTTP_1_1,
+                    FullHttpResponse response = response(
                             who == null ? HttpResponseStatus.UNAUTHORIZED : HttpResponseStatus.FORBIDDEN,
+                            "application/json",
+                            null,
                             body);
-                    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
                     response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-                    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
                     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
                     return;
                 }
@@ -558,13 +557,23 @@ public final class AdminServer implements AutoCloseable {
 
     private static void send(
             ChannelHandlerContext ctx, HttpResponseStatus status, String type, String allow, ByteBuf body) {
+        ctx.writeAndFlush(response(status, type, allow, body)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * A complete response that says the connection closes after it, so that no client sends its
+     * next request on a connection the server is closing (the JDK's client does not retry a PUT
+     * or POST that meets a closed connection).
+     */
+    private static FullHttpResponse response(HttpResponseStatus status, String type, String allow, ByteBuf body) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         if (allow != null) {
             response.headers().set(HttpHeaderNames.ALLOW, allow);
         }
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        response.headers().set(HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
+        return response;
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
