@@ -107,12 +107,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         super.channelActive(ctx);
     }
 
+    /** Closes the connection once what was written (an ERROR saying why) has left. */
+    private void closeAfterWrites() {
+        channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
+    }
+
     /** Closes a connection that has not said HELLO in time: idle sockets hold nothing for long. */
     private void helloDeadline() {
         if (!greeted && channel.isActive()) {
             stats.helloTimedOut();
             writeError(channel, 0, ErrorCode.HELLO_REQUIRED, "no HELLO within " + config.helloTimeoutMs() + " ms");
-            channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
+            closeAfterWrites();
         }
     }
 
@@ -194,7 +199,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
                     ErrorCode.BUSY,
                     "this node has " + config.maxConnections()
                             + " client connections, its limit (max.connections); retry later or connect to another node");
-            channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
+            closeAfterWrites();
             return;
         }
         Principals principals = server.principals();
@@ -212,7 +217,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
                         hello.token() == null
                                 ? "this node requires a credential: send a token in HELLO"
                                 : "unknown credential");
-                channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
+                closeAfterWrites();
                 return;
             }
         }
@@ -228,7 +233,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
                         ErrorCode.BUSY,
                         "principal " + who.name() + " has " + config.maxConnectionsPerPrincipal()
                                 + " connections to this node, its limit (max.connections.per.principal)");
-                channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
+                closeAfterWrites();
                 return;
             }
             countedPrincipal = who.name();
@@ -256,7 +261,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
                     + (skewMs > PEER_HELLO_MAX_SKEW_MS ? "clock " + skewMs + " ms away" : "bad MAC")
                     + " (another cluster key?)");
             writeError(channel, requestId, ErrorCode.HELLO_REQUIRED, "peer hello refused");
-            channel.writeAndFlush(channel.alloc().buffer(0)).addListener(f -> channel.close());
+            closeAfterWrites();
             return;
         }
         peer = hello.from();

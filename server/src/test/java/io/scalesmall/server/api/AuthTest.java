@@ -164,14 +164,17 @@ class AuthTest {
         try (RawClient first = new RawClient(limited.address());
                 RawClient second = new RawClient(limited.address());
                 RawClient other = new RawClient(limited.address())) {
+            // One after the other: the node may take two HELLOs on two connections in either order.
             for (RawClient c : new RawClient[] {first, second}) {
                 c.send(
                         FrameType.HELLO,
                         1,
                         b -> new HelloRequest("raw", DurabilityPolicy.DISK_1, Protocol.DEFAULT_MAX_FRAME_BYTES, WRITER)
                                 .write(b));
+                if (c == first) {
+                    assertThat(first.read().type()).isEqualTo(FrameType.HELLO_OK);
+                }
             }
-            assertThat(first.read().type()).isEqualTo(FrameType.HELLO_OK);
             RawClient.Frame refused = second.read();
             assertThat(refused.error().code()).isEqualTo(ErrorCode.BUSY);
             assertThat(refused.error().message()).contains("max.connections.per.principal");
