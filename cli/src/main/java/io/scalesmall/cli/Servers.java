@@ -46,9 +46,7 @@ final class Servers {
             throws InterruptedException {
         ClientConfig.Builder builder;
         try {
-            builder = access == null
-                    ? config(servers, clientId, DurabilityPolicy.MEMORY_1)
-                    : access.apply(config(servers, clientId, DurabilityPolicy.MEMORY_1));
+            builder = access.apply(config(servers, clientId, DurabilityPolicy.MEMORY_1));
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("cannot read the token: " + e.getMessage(), e);
         }

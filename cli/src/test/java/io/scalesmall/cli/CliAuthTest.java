@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scalesmall.server.Node;
 import io.scalesmall.server.NodeConfig;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,24 +48,7 @@ class CliAuthTest {
 
     /** Runs the command line; returns [exit code, stdout + stderr]. */
     private Object[] run(String stdin, String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        InputStream oldIn = System.in;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            PrintStream both = new PrintStream(out, true, StandardCharsets.UTF_8);
-            System.setOut(both);
-            System.setErr(both);
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            picocli.CommandLine cl = Main.commandLine();
-            cl.setErr(new java.io.PrintWriter(both, true));
-            int code = cl.execute(args);
-            return new Object[] {code, out.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-            System.setIn(oldIn);
-        }
+        return CommandRun.run(stdin, true, args);
     }
 
     @Test

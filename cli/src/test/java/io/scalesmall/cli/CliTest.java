@@ -6,11 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scalesmall.server.Node;
 import io.scalesmall.server.NodeConfig;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -40,19 +35,7 @@ class CliTest {
 
     /** Runs the command line; returns [exit code, stdout]. */
     private Object[] run(String stdin, String... args) {
-        PrintStream oldOut = System.out;
-        InputStream oldIn = System.in;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            int code = Main.commandLine().execute(args);
-            System.out.flush();
-            return new Object[] {code, out.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(oldOut);
-            System.setIn(oldIn);
-        }
+        return CommandRun.run(stdin, false, args);
     }
 
     @Test

@@ -107,11 +107,16 @@ final class ClusterStats implements AutoCloseable {
     }
 
     private static Map<String, Object> totals(DataStats.StreamTraffic t) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("publishedMessages", t.publishedMessages());
-        o.put("publishedBytes", t.publishedBytes());
-        o.put("consumedMessages", t.consumedMessages());
-        o.put("consumedBytes", t.consumedBytes());
+        return counts(
+                new long[] {t.publishedMessages(), t.publishedBytes(), t.consumedMessages(), t.consumedBytes()},
+                new LinkedHashMap<>());
+    }
+
+    /** Puts the four counts of {@link TrafficHistory#FIELDS} order into {@code o}. */
+    private static Map<String, Object> counts(long[] values, Map<String, Object> o) {
+        for (int k = 0; k < TrafficHistory.FIELDS.length; k++) {
+            o.put(TrafficHistory.FIELDS[k], values[k]);
+        }
         return o;
     }
 
@@ -233,10 +238,9 @@ final class ClusterStats implements AutoCloseable {
                 perStream.forEach((stream, totals) -> {
                     long[] sum = traffic.computeIfAbsent((String) stream, s -> new long[4]);
                     Map<String, Object> t = (Map<String, Object>) totals;
-                    sum[0] += number(t.get("publishedMessages"));
-                    sum[1] += number(t.get("publishedBytes"));
-                    sum[2] += number(t.get("consumedMessages"));
-                    sum[3] += number(t.get("consumedBytes"));
+                    for (int k = 0; k < TrafficHistory.FIELDS.length; k++) {
+                        sum[k] += number(t.get(TrafficHistory.FIELDS[k]));
+                    }
                 });
             }
         }
@@ -267,21 +271,17 @@ final class ClusterStats implements AutoCloseable {
                 batches += counted.batches();
                 under += counted.underReplicatedBatches();
             }
-            long[] t = traffic.getOrDefault((String) s.get("name"), new long[4]);
             s.put("sizeBytes", size);
             s.put("batches", batches);
             s.put("underReplicatedBatches", under);
-            s.put("publishedMessages", t[0]);
-            s.put("publishedBytes", t[1]);
-            s.put("consumedMessages", t[2]);
-            s.put("consumedBytes", t[3]);
+            counts(traffic.getOrDefault((String) s.get("name"), new long[4]), s);
         }
         return streams;
     }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> sumTraffic(Map<NodeId, Map<String, Object>> figures) {
-        String[] names = {"publishedMessages", "publishedBytes", "consumedMessages", "consumedBytes"};
+        String[] names = TrafficHistory.FIELDS;
         TreeMap<Long, long[]> bySecond = new TreeMap<>();
         for (Map<String, Object> f : figures.values()) {
             if (!(f.get("traffic") instanceof Map<?, ?> traffic) || !(traffic.get("t") instanceof List<?> t)) {

@@ -13,6 +13,9 @@ import java.util.Map;
  * <p>Thread-safe (synchronized): the admin event loop samples, any request thread reads.
  */
 final class TrafficHistory {
+    /** The four counts, in the order every array of them here and in {@link ClusterStats} keeps. */
+    static final String[] FIELDS = {"publishedMessages", "publishedBytes", "consumedMessages", "consumedBytes"};
+
     /** Seconds kept: five minutes. */
     static final int SECONDS = 300;
 
@@ -49,7 +52,6 @@ final class TrafficHistory {
      * (each per second).
      */
     synchronized Map<String, Object> toJson() {
-        String[] names = {"publishedMessages", "publishedBytes", "consumedMessages", "consumedBytes"};
         List<Long> t = new ArrayList<>(size);
         List<List<Long>> series = new ArrayList<>();
         for (int k = 0; k < 4; k++) {
@@ -65,7 +67,7 @@ final class TrafficHistory {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("t", t);
         for (int k = 0; k < 4; k++) {
-            o.put(names[k], series.get(k));
+            o.put(FIELDS[k], series.get(k));
         }
         return o;
     }

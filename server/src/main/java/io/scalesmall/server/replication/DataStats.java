@@ -109,36 +109,28 @@ public final class DataStats {
 
     /** Messages published through this node, all streams. */
     public long publishedMessages() {
-        long sum = 0;
-        for (StreamTraffic t : streams.values()) {
-            sum += t.publishedMessages();
-        }
-        return sum;
+        return sum(StreamTraffic::publishedMessages);
     }
 
     /** Messages sent to readers by this node, all streams. */
     public long consumedMessages() {
-        long sum = 0;
-        for (StreamTraffic t : streams.values()) {
-            sum += t.consumedMessages();
-        }
-        return sum;
+        return sum(StreamTraffic::consumedMessages);
     }
 
     /** Bytes published through this node, all streams. */
     public long publishedBytes() {
-        long sum = 0;
-        for (StreamTraffic t : streams.values()) {
-            sum += t.publishedBytes();
-        }
-        return sum;
+        return sum(StreamTraffic::publishedBytes);
     }
 
     /** Bytes sent to readers by this node, all streams. */
     public long consumedBytes() {
+        return sum(StreamTraffic::consumedBytes);
+    }
+
+    private long sum(java.util.function.ToLongFunction<StreamTraffic> total) {
         long sum = 0;
         for (StreamTraffic t : streams.values()) {
-            sum += t.consumedBytes();
+            sum += total.applyAsLong(t);
         }
         return sum;
     }
