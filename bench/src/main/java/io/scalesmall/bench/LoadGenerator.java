@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -63,6 +64,7 @@ public final class LoadGenerator {
      * @param sendWhenIdle client {@link ClientConfig#sendWhenIdle()}
      * @param maxBatchBytes client batch size
      * @param payload payload content: "random" (incompressible) or "text" (JSON-like, compressible)
+     * @param access adds how the clients reach the nodes (token, TLS) to each client's settings
      */
     public record Options(
             String servers,
@@ -75,7 +77,8 @@ public final class LoadGenerator {
             int lingerMs,
             boolean sendWhenIdle,
             int maxBatchBytes,
-            String payload) {}
+            String payload,
+            UnaryOperator<ClientConfig.Builder> access) {}
 
     /**
      * Figures of one run.
@@ -259,7 +262,8 @@ public final class LoadGenerator {
     }
 
     private ClientConfig.Builder config(String clientId) {
-        return ClientConfig.builder()
+        return options.access()
+                .apply(ClientConfig.builder())
                 .servers(List.of(options.servers().split(",")))
                 .clientId(clientId)
                 .durability(options.durability())

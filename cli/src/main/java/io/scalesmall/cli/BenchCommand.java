@@ -4,6 +4,8 @@ import io.scalesmall.bench.LoadGenerator;
 import io.scalesmall.bench.TemporaryNode;
 import io.scalesmall.client.ClientConfig;
 import io.scalesmall.protocol.DurabilityPolicy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -78,6 +80,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "random (incompressible) or text (JSON-like) (default: ${DEFAULT-VALUE}).")
     String payload;
 
+    @picocli.CommandLine.Mixin
+    AccessOptions access;
+
     @Override
     public Integer call() throws Exception {
         if (messages < 1 || size < 0 || producers < 1 || rate < 0 || (warmup != null && warmup < 0)) {
@@ -107,7 +112,14 @@ final class BenchCommand implements Callable<Integer> {
                     lingerMs,
                     sendWhenIdle,
                     batchBytes,
-                    payload);
+                    payload,
+                    builder -> {
+                        try {
+                            return access.apply(builder);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
             LoadGenerator.Result r = new LoadGenerator(options, System.err).run();
             Histogram h = r.latency();
             Map<String, Object> out = new LinkedHashMap<>();

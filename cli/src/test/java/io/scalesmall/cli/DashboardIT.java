@@ -74,15 +74,19 @@ class DashboardIT {
         }
     }
 
-    @Test
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void theDashboardListsEveryNodeAndItsThroughputChartMovesUnderLoad() throws Exception {
+    /** Skips the test without Chromium, or fails it when browser tests are required. */
+    private static void assumeChromium() {
         boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
         if (!installed && "1".equals(System.getenv("REQUIRE_BROWSER_TESTS"))) {
             throw new AssertionError(CHROMIUM + " and " + CHROMEDRIVER + " are required (REQUIRE_BROWSER_TESTS=1)");
         }
         Assumptions.assumeTrue(installed, "Debian's chromium and chromium-driver are not installed");
+    }
 
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void theDashboardListsEveryNodeAndItsThroughputChartMovesUnderLoad() throws Exception {
+        assumeChromium();
         cluster = DevCluster.start(dir);
         List<String> nodeIds = new ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -145,6 +149,69 @@ class DashboardIT {
         Files.createDirectories(screenshots);
         Files.write(screenshots.resolve("dashboard.png"), browser.getScreenshotAs(OutputType.BYTES));
         assertThat(acked.get()).isPositive();
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void withPrincipalsTheDashboardAsksForAMonitorsTokenAndThenShowsEveryNode() throws Exception {
+        assumeChromium();
+        String monitorToken = "monitor-token-0123456789";
+        Path principals = dir.resolve("principals.yaml");
+        Files.writeString(principals, """
+                principals:
+                  - name: writer
+                    token: "writer-token-0123456789"
+                    publish: ["*"]
+                  - name: prometheus
+                    token: "%s"
+                    monitor: true
+                """.formatted(monitorToken), StandardCharsets.UTF_8);
+        cluster = DevCluster.start(dir, java.util.Map.of("SCALESMALL_AUTH_FILE", principals.toString()));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(HttpClient.newHttpClient()
+                                .send(
+                                        HttpRequest.newBuilder(URI.create(cluster.http(0) + "/api/cluster"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode())
+                        .as("the admin API without a token")
+                        .isEqualTo(401));
+
+        browser = startBrowser();
+        browser.get(cluster.http(0) + "/");
+        WebElement login = browser.findElement(By.id("login"));
+        await().atMost(Duration.ofSeconds(30)).until(login::isDisplayed);
+        assertThat(browser.findElement(By.tagName("main")).isDisplayed()).isFalse();
+
+        // A principal without monitor is refused, and the form says so.
+        browser.findElement(By.id("token")).sendKeys("writer-token-0123456789");
+        browser.findElement(By.cssSelector("#login button")).click();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(
+                                browser.findElement(By.id("login-error")).getText())
+                        .contains("refused")
+                        .contains("not a monitor"));
+
+        browser.findElement(By.id("token")).sendKeys(monitorToken);
+        browser.findElement(By.cssSelector("#login button")).click();
+        // Every node's own figures, which node 0 gathered with the token: each is ready.
+        await().atMost(Duration.ofSeconds(60))
+                .ignoreException(StaleElementReferenceException.class)
+                .untilAsserted(() -> {
+                    assertThat(login.isDisplayed()).isFalse();
+                    List<WebElement> rows = browser.findElements(By.cssSelector("#members tbody tr"));
+                    assertThat(rows).hasSize(3);
+                    for (WebElement row : rows) {
+                        assertThat(row.getText()).contains("ALIVE").endsWith("yes");
+                    }
+                });
+        // A reload keeps the token for the tab.
+        browser.navigate().refresh();
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreException(StaleElementReferenceException.class)
+                .untilAsserted(() -> assertThat(browser.findElements(By.cssSelector("#members tbody tr")))
+                        .hasSize(3));
+        assertThat(browser.findElement(By.id("login")).isDisplayed()).isFalse();
     }
 
     /** The published line as drawn now (read in one script: each refresh replaces the chart's children). */

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -39,9 +40,17 @@ final class DevCluster implements AutoCloseable {
 
     /** Starts dev with its data and log under {@code dir}, and waits until its nodes are up. */
     static DevCluster start(Path dir) throws IOException {
+        return start(dir, Map.of());
+    }
+
+    /**
+     * Starts dev as {@link #start(Path)} does, with {@code environment} added to its own (such as
+     * {@code SCALESMALL_AUTH_FILE}, which its node processes take as a setting).
+     */
+    static DevCluster start(Path dir, Map<String, String> environment) throws IOException {
         int base = freeBase();
         Path log = dir.resolve("dev.log");
-        Process dev = new ProcessBuilder(
+        ProcessBuilder builder = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Xmx256m",
                         "-jar",
@@ -56,8 +65,9 @@ final class DevCluster implements AutoCloseable {
                         "--node-java-opts",
                         "-Xmx512m -XX:+UseSerialGC")
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process dev = builder.start();
         DevCluster cluster = new DevCluster(base, log, dev);
         try {
             await().atMost(Duration.ofSeconds(90))

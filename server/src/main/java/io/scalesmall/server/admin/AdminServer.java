@@ -383,30 +383,9 @@ public final class AdminServer implements AutoCloseable {
                 send(ctx, status, WebAssets.contentType(path), null, body);
                 return;
             }
-            if (path.startsWith("/admin/") && node.principals() != null) {
-                // With principals, what changes the node needs an admin's token.
-                String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-                String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                        ? header.substring(7).trim()
-                        : null;
-                var who = node.principals().authenticate(token);
-                if (who == null || !who.admin()) {
-                    json(
-                            body,
-                            Map.of(
-                                    "error",
-                                    who == null
-                                            ? "this endpoint needs 'Authorization: Bearer <token>' of an admin principal"
-                                            : "principal " + who.name() + " is not an admin"));
-                    FullHttpResponse response = response(
-                            who == null ? HttpResponseStatus.UNAUTHORIZED : HttpResponseStatus.FORBIDDEN,
-                            "application/json",
-                            null,
-                            body);
-                    response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-                    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-                    return;
-                }
+            String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+            if (node.principals() != null && !path.startsWith("/health") && refused(ctx, path, authorization, body)) {
+                return;
             }
             boolean needsCluster =
                     (path.startsWith("/api/") && !path.startsWith("/api/stats")) || path.equals("/admin/leave");
@@ -418,7 +397,7 @@ public final class AdminServer implements AutoCloseable {
             if (path.equals("/api/overview") || path.equals("/api/streams") || path.startsWith("/api/streams/")) {
                 String name = path.startsWith("/api/streams/") ? path.substring("/api/streams/".length()) : null;
                 boolean overview = path.equals("/api/overview");
-                clusterStats.gather().whenComplete((figures, error) -> {
+                clusterStats.gather(authorization).whenComplete((figures, error) -> {
                     HttpResponseStatus answer = HttpResponseStatus.OK;
                     try {
                         if (error != null) {
@@ -553,6 +532,40 @@ public final class AdminServer implements AutoCloseable {
             }
             send(ctx, status, type, allow, body);
         }
+    }
+
+    /**
+     * With principals, whether this request was refused (and answered): {@code /admin/} paths need
+     * an admin principal's bearer token, the read-only API and {@code /metrics} a monitor's or an
+     * admin's. Health probes and the dashboard's page need none (the page asks for a token when its
+     * data is refused).
+     */
+    private boolean refused(ChannelHandlerContext ctx, String path, String authorization, ByteBuf body)
+            throws IOException {
+        String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).trim()
+                : null;
+        var who = node.principals().authenticate(token);
+        boolean changes = path.startsWith("/admin/");
+        if (who != null && (changes ? who.admin() : who.mayMonitor())) {
+            return false;
+        }
+        String role = changes ? "an admin principal" : "a monitor or admin principal";
+        json(
+                body,
+                Map.of(
+                        "error",
+                        who == null
+                                ? "this endpoint needs 'Authorization: Bearer <token>' of " + role
+                                : "principal " + who.name() + " is not " + role));
+        FullHttpResponse response = response(
+                who == null ? HttpResponseStatus.UNAUTHORIZED : HttpResponseStatus.FORBIDDEN,
+                "application/json",
+                null,
+                body);
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        return true;
     }
 
     private static void send(

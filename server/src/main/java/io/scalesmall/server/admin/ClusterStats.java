@@ -122,9 +122,11 @@ final class ClusterStats implements AutoCloseable {
 
     /**
      * Every live member's figures by id (this node's own at once); a member that could not be
-     * asked maps to {@code {"error": why}}.
+     * asked maps to {@code {"error": why}}. {@code authorization} (the caller's header, or null)
+     * goes with the asks: with principals, members serve their figures to a monitor's token only,
+     * and the caller's is one (every node has the same principals file).
      */
-    synchronized CompletableFuture<Map<NodeId, Map<String, Object>>> gather() {
+    synchronized CompletableFuture<Map<NodeId, Map<String, Object>>> gather(String authorization) {
         long now = System.currentTimeMillis();
         if (cached != null && now - cachedAtMs < CACHE_MS) {
             return cached;
@@ -134,7 +136,7 @@ final class ClusterStats implements AutoCloseable {
             if (m.id().equals(node.nodeId())) {
                 asks.put(m.id(), CompletableFuture.completedFuture(local()));
             } else if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
-                asks.put(m.id(), ask(m.metadata().adminEndpoint()));
+                asks.put(m.id(), ask(m.metadata().adminEndpoint(), authorization));
             }
         }
         cached = CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new))
@@ -148,24 +150,32 @@ final class ClusterStats implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private CompletableFuture<Map<String, Object>> ask(Endpoint admin) {
+    private CompletableFuture<Map<String, Object>> ask(Endpoint admin, String authorization) {
         if (admin == null) {
             return CompletableFuture.completedFuture(Map.of("error", "no admin endpoint (--http-port not set)"));
         }
         String host = admin.host().indexOf(':') >= 0 ? "[" + admin.host() + "]" : admin.host();
         HttpRequest request;
         try {
-            request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + admin.port() + "/api/stats"))
+            HttpRequest.Builder b = HttpRequest.newBuilder(
+                            URI.create("http://" + host + ":" + admin.port() + "/api/stats"))
                     .timeout(TIMEOUT)
-                    .GET()
-                    .build();
+                    .GET();
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
+            request = b.build();
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(Map.of("error", "bad admin endpoint: " + e.getMessage()));
         }
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                 .thenApply(response -> {
                     if (response.statusCode() != 200) {
-                        return Map.<String, Object>of("error", "admin endpoint answered " + response.statusCode());
+                        String why = response.statusCode() == 401 || response.statusCode() == 403
+                                ? " (its auth.file does not let this token read it: give every node the same file)"
+                                : "";
+                        return Map.<String, Object>of(
+                                "error", "admin endpoint answered " + response.statusCode() + why);
                     }
                     try {
                         return (Map<String, Object>) JSON.readValue(response.body(), Map.class);

@@ -32,7 +32,10 @@ import java.util.regex.Pattern;
  *   - name: ops
  *     tokenSha256: "9f86d08..."
  *     consume: ["*"]
- *     admin: true                            # the admin HTTP API
+ *     admin: true                            # the admin HTTP API, reading and changing
+ *   - name: prometheus
+ *     tokenSha256: "2c26b46..."
+ *     monitor: true                          # the admin HTTP API's read-only paths and /metrics
  * </pre>
  *
  * <p>Immutable and thread-safe.
@@ -44,9 +47,17 @@ public final class Principals {
         CONSUME
     }
 
-    /** One principal: its name, token hash and permissions. */
+    /**
+     * One principal: its name, token hash and permissions. {@code admin} may use every path of the
+     * admin HTTP API; {@code monitor} only the read-only ones ({@code /api/...}, {@code /metrics}).
+     */
     public record Principal(
-            String name, byte[] tokenSha256, List<Pattern> publish, List<Pattern> consume, boolean admin) {
+            String name,
+            byte[] tokenSha256,
+            List<Pattern> publish,
+            List<Pattern> consume,
+            boolean admin,
+            boolean monitor) {
         public Principal {
             tokenSha256 = tokenSha256.clone();
             publish = List.copyOf(publish);
@@ -63,13 +74,19 @@ public final class Principals {
             return false;
         }
 
+        /** Whether this principal may read the admin HTTP API (an admin may). */
+        public boolean mayMonitor() {
+            return admin || monitor;
+        }
+
         /** Whether this principal may do anything with {@code stream}. */
         public boolean mayAny(String stream) {
             return may(Action.PUBLISH, stream) || may(Action.CONSUME, stream);
         }
     }
 
-    private static final Set<String> FIELDS = Set.of("name", "token", "tokenSha256", "publish", "consume", "admin");
+    private static final Set<String> FIELDS =
+            Set.of("name", "token", "tokenSha256", "publish", "consume", "admin", "monitor");
 
     private final List<Principal> principals;
 
@@ -140,9 +157,21 @@ public final class Principals {
                     hash,
                     patterns(p.path("publish"), where),
                     patterns(p.path("consume"), where),
-                    p.path("admin").asBoolean(false)));
+                    flag(p, "admin", where),
+                    flag(p, "monitor", where)));
         }
         return new Principals(out);
+    }
+
+    private static boolean flag(JsonNode principal, String field, String where) {
+        JsonNode value = principal.path(field);
+        if (value.isMissingNode() || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw new IllegalArgumentException(where + ": '" + field + "' is true or false, not " + value);
+        }
+        return value.booleanValue();
     }
 
     private static List<Pattern> patterns(JsonNode list, String where) {

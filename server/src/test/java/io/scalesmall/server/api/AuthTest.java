@@ -1,7 +1,10 @@
 package io.scalesmall.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scalesmall.client.ClientConfig;
 import io.scalesmall.client.FetchResult;
 import io.scalesmall.client.From;
@@ -14,6 +17,7 @@ import io.scalesmall.protocol.HelloRequest;
 import io.scalesmall.protocol.MetadataResponse;
 import io.scalesmall.protocol.Protocol;
 import io.scalesmall.server.Node;
+import io.scalesmall.server.NodeConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,17 +39,19 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A node with principals: a client without a credential, with a wrong one, or with one lacking the
  * permission is refused and nothing is written; one with the permission is served; changing the
- * node through the admin endpoint needs an admin's token.
+ * node through the admin endpoint needs an admin's token, reading it a monitor's or an admin's.
  */
 class AuthTest {
     private static final String WRITER = "writer-token-0123456789";
     private static final String READER = "reader-token-0123456789";
     private static final String ADMIN = "admin-token-0123456789ab";
+    private static final String MONITOR = "monitor-token-0123456789";
 
     @TempDir
     Path dir;
 
     private Node node;
+    private Node second;
     private Path principals;
 
     @BeforeEach
@@ -64,13 +72,19 @@ class AuthTest {
                     publish: ["*"]
                     consume: ["*"]
                     admin: true
-                """.formatted(WRITER, java.util.HexFormat.of().formatHex(Principals.sha256(READER)), ADMIN),
+                  - name: prometheus
+                    token: "%s"
+                    monitor: true
+                """.formatted(WRITER, java.util.HexFormat.of().formatHex(Principals.sha256(READER)), ADMIN, MONITOR),
                 StandardCharsets.UTF_8);
         node = TestNodes.start(dir.resolve("data"), "auth.file", principals.toString(), "http.port", "0");
     }
 
     @AfterEach
     void stop() {
+        if (second != null) {
+            second.close();
+        }
         node.close();
     }
 
@@ -192,22 +206,63 @@ class AuthTest {
 
     @Test
     void changingTheNodeOverHttpNeedsAnAdminsToken() throws Exception {
-        assertThat(setLogLevel(null)).isEqualTo(401);
-        assertThat(setLogLevel(READER)).isEqualTo(403);
-        assertThat(setLogLevel(ADMIN)).isEqualTo(200);
+        String setLevel = "/admin/log-level?logger=io.scalesmall&level=INFO";
+        assertThat(http("PUT", setLevel, null).statusCode()).isEqualTo(401);
+        assertThat(http("PUT", setLevel, READER).statusCode()).isEqualTo(403);
+        assertThat(http("PUT", setLevel, MONITOR).statusCode()).isEqualTo(403);
+        assertThat(http("PUT", setLevel, ADMIN).statusCode()).isEqualTo(200);
     }
 
-    /** The status of a PUT /admin/log-level, with {@code token} as a bearer token (none when null). */
-    private int setLogLevel(String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + node.httpAddress().getPort() + "/admin/log-level?logger=io.scalesmall&level=INFO"))
+    @Test
+    void readingTheNodeOverHttpNeedsAMonitorsOrAnAdminsTokenButProbesAndThePageDoNot() throws Exception {
+        for (String path : List.of("/api/cluster", "/api/streams", "/api/overview", "/api/stats", "/metrics")) {
+            HttpResponse<String> refused = http("GET", path, null);
+            assertThat(refused.statusCode()).as(path).isEqualTo(401);
+            assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+            assertThat(refused.body()).as(path).doesNotContain(node.nodeId().toString());
+            assertThat(http("GET", path, WRITER).statusCode()).as(path).isEqualTo(403);
+            assertThat(http("GET", path, MONITOR).statusCode()).as(path).isEqualTo(200);
+            assertThat(http("GET", path, ADMIN).statusCode()).as(path).isEqualTo(200);
+        }
+        assertThat(http("GET", "/health/ready", null).statusCode()).isEqualTo(200);
+        assertThat(http("GET", "/health/live", null).statusCode()).isEqualTo(200);
+        HttpResponse<String> page = http("GET", "/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("id=\"login\"");
+    }
+
+    @Test
+    void theDashboardGathersTheOtherMembersFiguresWithTheCallersToken() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("auth.file", principals.toString());
+        p.setProperty("http.port", "0");
+        p.setProperty("cluster.join", "127.0.0.1:" + node.cluster().port());
+        second = Node.start(
+                NodeConfig.defaults(dir.resolve("second"), "127.0.0.1", 0).with(p));
+        ObjectMapper json = new ObjectMapper();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode members =
+                    json.readTree(http("GET", "/api/overview", MONITOR).body()).get("members");
+            assertThat(members).hasSize(2);
+            for (JsonNode m : members) {
+                // A member's own figures, asked from it with the monitor's token, not a refusal.
+                assertThat(m.path("stats").has("error")).as(m.toString()).isFalse();
+                assertThat(m.path("stats").path("disk").has("dataBytes"))
+                        .as(m.toString())
+                        .isTrue();
+            }
+        });
+    }
+
+    /** A request to the admin endpoint with {@code token} as a bearer token (none when null). */
+    private HttpResponse<String> http(String method, String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + node.httpAddress().getPort() + path))
                 .timeout(Duration.ofSeconds(30))
-                .PUT(HttpRequest.BodyPublishers.noBody());
+                .method(method, HttpRequest.BodyPublishers.noBody());
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        return HttpClient.newHttpClient()
-                .send(request.build(), HttpResponse.BodyHandlers.ofString())
-                .statusCode();
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -32,6 +32,7 @@ class PrincipalsTest {
         Principals.Principal svc = principals.authenticate("0123456789abcdef-svc");
         assertThat(svc.name()).isEqualTo("svc");
         assertThat(svc.admin()).isFalse();
+        assertThat(svc.mayMonitor()).isFalse();
         assertThat(svc.may(Principals.Action.PUBLISH, "orders")).isTrue();
         assertThat(svc.may(Principals.Action.PUBLISH, "orders2")).isFalse();
         assertThat(svc.may(Principals.Action.PUBLISH, "audit-2026")).isTrue();
@@ -43,6 +44,26 @@ class PrincipalsTest {
         assertThat(principals.authenticate("0123456789abcdef-sv")).isNull();
         assertThat(principals.authenticate(null)).isNull();
         assertThat(principals.authenticate("")).isNull();
+    }
+
+    @Test
+    void anAdminMayMonitorAndAMonitorOnlyMonitors() throws Exception {
+        Principals principals = load("""
+                principals:
+                  - name: ops
+                    token: "0123456789abcdef-ops"
+                    admin: true
+                  - name: prometheus
+                    token: "0123456789abcdef-prom"
+                    monitor: true
+                """);
+        Principals.Principal ops = principals.authenticate("0123456789abcdef-ops");
+        assertThat(ops.admin()).isTrue();
+        assertThat(ops.mayMonitor()).isTrue();
+        Principals.Principal prometheus = principals.authenticate("0123456789abcdef-prom");
+        assertThat(prometheus.admin()).isFalse();
+        assertThat(prometheus.mayMonitor()).isTrue();
+        assertThat(prometheus.mayAny("orders")).isFalse();
     }
 
     @Test
@@ -59,5 +80,8 @@ class PrincipalsTest {
         assertThatThrownBy(() -> load("principals:\n  - name: a\n"))
                 .hasMessageContaining("either 'token' or 'tokenSha256'");
         assertThatThrownBy(() -> load("principals: [\n")).hasMessageContaining("not valid YAML");
+        assertThatThrownBy(
+                        () -> load("principals:\n  - name: a\n    token: \"0123456789abcdef\"\n    admin: \"yes\"\n"))
+                .hasMessageContaining("'admin' is true or false");
     }
 }

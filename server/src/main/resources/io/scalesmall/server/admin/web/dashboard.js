@@ -230,12 +230,43 @@ function drawStreams(streams, timeMs) {
 
 let refreshing = false; // one request at a time: a slow answer is not overtaken by the next
 
+// With an auth.file the node answers 401/403 until it gets a monitor's or an admin's token, which
+// the login form keeps in this tab's sessionStorage and sends as a bearer token.
+const TOKEN_KEY = "scalesmall.token";
+
+function showLogin(message) {
+  document.getElementById("login").hidden = false;
+  document.querySelector("main").hidden = true;
+  document.getElementById("login-error").textContent = message;
+  const health = document.getElementById("health");
+  health.className = "badge bad";
+  health.textContent = "needs a token";
+}
+
+document.getElementById("login").addEventListener("submit", event => {
+  event.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, document.getElementById("token").value.trim());
+  document.getElementById("token").value = "";
+  refresh();
+});
+
 async function refresh() {
   if (refreshing) return;
   refreshing = true;
   try {
-    const response = await fetch("api/overview", {cache: "no-store"});
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    const response = await fetch("api/overview", {
+      cache: "no-store",
+      headers: token ? {"Authorization": "Bearer " + token} : {},
+    });
+    if (response.status === 401 || response.status === 403) {
+      const refusal = await response.json().catch(() => ({}));
+      showLogin(token ? "refused: " + (refusal.error || "HTTP " + response.status) : "");
+      return;
+    }
     if (!response.ok) throw new Error("HTTP " + response.status);
+    document.getElementById("login").hidden = true;
+    document.querySelector("main").hidden = false;
     const o = await response.json();
     drawMembers(o.members);
     drawThroughput(o.traffic);
