@@ -211,12 +211,14 @@ final class DecoderSeeds {
         records.release();
     }
 
-    /** A cluster message without its MAC: the fuzz target signs what it is given. */
+    /** A cluster message before it is sealed: the fuzz target seals what it is given. */
     private static void unsigned(ClusterCodec codec, ClusterMessage message, ByteBuf out) {
-        ByteBuf signed = Unpooled.buffer();
-        codec.encode(message, signed);
-        out.writeBytes(signed, 0, signed.readableBytes() - ClusterKeys.MAC_BYTES);
-        signed.release();
+        ByteBuf sealed = Unpooled.buffer();
+        codec.encode(message, sealed);
+        ByteBuf plain = ClusterKeys.devDefault().open(sealed, 0, sealed.readableBytes());
+        out.writeBytes(plain);
+        plain.release();
+        sealed.release();
     }
 
     private static void seed(Path dir, int decoder, String name, Consumer<ByteBuf> body) throws IOException {

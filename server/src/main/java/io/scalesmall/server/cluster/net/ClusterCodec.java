@@ -26,35 +26,39 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Encodes and decodes every {@link ClusterMessage}, signed with the cluster key. One message is one
- * UDP datagram, or one length-prefixed TCP frame (the length prefix is the transport's, not part
- * of the message).
+ * Encodes and decodes every {@link ClusterMessage}, sealed with the cluster key (authenticated
+ * encryption, {@link ClusterKeys#seal}). One message is one UDP datagram, or one length-prefixed
+ * TCP frame (the length prefix is the transport's, not part of the message).
  *
  * <pre>
  * offset  size  field
- *      0     1  version (u8) = 1
- *      1     1  type (u8), see the TYPE_ constants
- *      2     n  body, by type (docs/PROTOCOL.md "Cluster messages"); entries in {@link EntryCodec}'s encoding
- *    2+n    32  HMAC-SHA256 under the cluster key of bytes [0, 2+n)
+ *      0     1  version (u8), in the clear and authenticated
+ *      1    16  salt: the message's own key is derived from the cluster key and it
+ *     17   1+n  type (u8, see the TYPE_ constants) and body, by type (docs/PROTOCOL.md
+ *               "Cluster messages"; entries in {@link EntryCodec}'s encoding), encrypted
+ *   18+n    16  AES-GCM tag
  * </pre>
  *
- * <p>The version comes first so a later version can change everything after it; the MAC comes last
- * so that the sender signs in one pass over what it wrote. The receiver checks the MAC before it
- * looks at anything else, so unauthenticated bytes never reach the parser. Lists carry a {@code
- * u16} count, checked against the bytes left before anything is allocated.
+ * <p>The version comes first and in the clear so a later version can change everything after it
+ * and a node can say which version it got. The receiver opens the message before it looks at
+ * anything else, so unauthenticated bytes never reach the parser. Lists carry a {@code u16}
+ * count, checked against the bytes left before anything is allocated.
  *
  * <p>Every decoding failure is a {@link ProtocolException}: {@link ErrorCode#MALFORMED_FRAME} for a
  * short, forged or corrupt message ({@link #decode} says which in the message), {@link
- * ErrorCode#UNSUPPORTED_VERSION} for an authentic message of another version. Not thread-safe: it
- * uses its {@link ClusterKeys}, which belong to one thread.
+ * ErrorCode#UNSUPPORTED_VERSION} for a message of another version. Not thread-safe: it uses its
+ * {@link ClusterKeys}, which belong to one thread.
  */
 public final class ClusterCodec {
     /** The version this codec writes and reads. */
-    /** 2: node metadata end with a flags byte (draining). */
-    public static final int VERSION = 3;
+    /**
+     * 2: node metadata end with a flags byte (draining); 3: an admin endpoint; 4: sealed (encrypted)
+     * instead of signed.
+     */
+    public static final int VERSION = 4;
 
-    /** Bytes of every message besides its body: version, type and MAC. */
-    public static final int OVERHEAD_BYTES = 1 + 1 + ClusterKeys.MAC_BYTES;
+    /** Bytes of every message besides its body: version, type, salt and tag. */
+    public static final int OVERHEAD_BYTES = 1 + 1 + ClusterKeys.SEAL_BYTES;
 
     /** Type code of {@link Ping}. */
     public static final int TYPE_PING = 1;
@@ -128,7 +132,7 @@ public final class ClusterCodec {
     }
 
     /**
-     * Appends {@code message}, signed, to {@code out}.
+     * Appends {@code message}, sealed, to {@code out}.
      *
      * @throws IllegalArgumentException for a message that has no encoding (a list longer than
      *     {@link #MAX_LIST}, a bucket array of the wrong size...); nothing useful is left in {@code out}
@@ -143,37 +147,45 @@ public final class ClusterCodec {
             out.writerIndex(start);
             throw e;
         }
-        keys.sign(out, start, out.writerIndex() - start, out);
+        keys.seal(out, start);
     }
 
     /**
      * Decodes the message that is exactly the readable bytes of {@code in}, and consumes them.
      *
-     * @throws ProtocolException when the MAC does not verify under any accepted key, the version is
-     *     not {@link #VERSION}, or the body is malformed or followed by extra bytes
+     * @throws ProtocolException when the version is not {@link #VERSION}, no accepted key opens the
+     *     message, or the body is malformed or followed by extra bytes
      */
     public ClusterMessage decode(ByteBuf in) {
         int start = in.readerIndex();
         int length = in.readableBytes();
         if (length < OVERHEAD_BYTES) {
-            throw EntryCodec.malformed("cluster message of " + length + " bytes is shorter than its header and MAC");
-        }
-        int signedLength = length - ClusterKeys.MAC_BYTES;
-        if (!keys.verify(in, start, signedLength, start + signedLength)) {
-            throw EntryCodec.malformed("cluster message MAC does not verify under the cluster key");
+            throw EntryCodec.malformed(
+                    "cluster message of " + length + " bytes is shorter than its header, salt and tag");
         }
         int version = in.getUnsignedByte(start);
         if (version != VERSION) {
-            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "cluster message version " + version);
+            // Rejected before it is opened: a node of another version seals (or signs) otherwise.
+            throw new ProtocolException(
+                    ErrorCode.UNSUPPORTED_VERSION,
+                    "cluster message version " + version + " (this node speaks " + VERSION + ")");
         }
-        int type = in.getUnsignedByte(start + 1);
-        ByteBuf body = in.slice(start + 2, signedLength - 2);
-        ClusterMessage message = readBody(type, body);
-        if (body.isReadable()) {
-            throw EntryCodec.malformed(body.readableBytes() + " bytes after the end of a cluster message");
+        ByteBuf plain = keys.open(in, start, length);
+        if (plain == null) {
+            throw EntryCodec.malformed("cluster message does not open under the cluster key");
         }
-        in.skipBytes(length);
-        return message;
+        try {
+            int type = plain.getUnsignedByte(1);
+            ByteBuf body = plain.slice(2, plain.readableBytes() - 2);
+            ClusterMessage message = readBody(type, body);
+            if (body.isReadable()) {
+                throw EntryCodec.malformed(body.readableBytes() + " bytes after the end of a cluster message");
+            }
+            in.skipBytes(length);
+            return message;
+        } finally {
+            plain.release();
+        }
     }
 
     private static int bodySize(ClusterMessage message) {

@@ -7,16 +7,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
+import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The cluster key(s) and the HMAC-SHA256 that every cluster message carries: a process without a
- * key cannot join, gossip or forge state. Messages are signed with the current key and accepted
- * under any configured key, which is how keys rotate without downtime.
+ * The cluster key(s), which seal every cluster message and sign every peer hello: a process without
+ * a key cannot join, gossip, forge state, or read what the cluster plane carries. Messages are
+ * sealed with the current key and opened under any configured key, which is how keys rotate
+ * without downtime.
+ *
+ * <p><b>Sealing</b> ({@link #seal}, {@link #open}) is authenticated encryption: AES-256-GCM under
+ * a key of its own for every message, the HMAC-SHA256 under the cluster key of a label and 16
+ * random bytes (the salt) that travel with the message. A fresh key per message lets the nonce be
+ * fixed and puts no bound on the number of messages a cluster key seals (with random 96-bit nonces
+ * under one key, GCM is safe only up to about 2^32 messages, which a large cluster gossips in
+ * hours). The message's first byte (its version) stays in the clear, authenticated as associated
+ * data. <b>Signing</b> ({@link #sign}, {@link #verify}) is HMAC-SHA256 under the cluster key, for
+ * the peer hellos of the data plane, which carry no secret.
  *
  * <p>Key file ({@code --cluster-key-file}): the key as text, whitespace around it trimmed, at least
  * {@link #MIN_KEY_BYTES} bytes of UTF-8. During a rotation the file holds two non-empty lines: the
@@ -27,8 +40,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Without a key file the node uses {@link #DEV_DEFAULT_KEY}, which is public: fine on a laptop,
  * never in production (the caller logs a warning).
  *
- * <p>Not thread-safe: holds one {@link Mac} per key and reuses it, so an instance belongs to one
- * thread (the transport's event loop). A second thread takes its own instance with {@link
+ * <p>Not thread-safe: holds one {@link Mac} per key, a {@link Cipher} and buffers, and reuses them,
+ * so an instance belongs to one thread (the transport's event loop). A second thread takes its own instance with {@link
  * #forAnotherThread()}.
  */
 public final class ClusterKeys {
@@ -44,12 +57,31 @@ public final class ClusterKeys {
      */
     public static final String DEV_DEFAULT_KEY = "scalesmall-dev-cluster-key-not-a-secret";
 
+    /** Random bytes that make each sealed message's key its own. */
+    public static final int SALT_BYTES = 16;
+
+    /** The GCM authentication tag of a sealed message. */
+    public static final int TAG_BYTES = 16;
+
+    /** Bytes sealing adds to a message: salt and tag. */
+    public static final int SEAL_BYTES = SALT_BYTES + TAG_BYTES;
+
     private static final String ALGORITHM = "HmacSHA256";
+    private static final byte[] MESSAGE_KEY_LABEL =
+            "scalesmall cluster message key v1".getBytes(StandardCharsets.US_ASCII);
+    /** Each message key seals one message, so a fixed nonce is never reused under a key. */
+    private static final GCMParameterSpec FIXED_NONCE = new GCMParameterSpec(TAG_BYTES * 8, new byte[12]);
 
     private final byte[][] keys;
     private final Mac[] macs;
     private final byte[] computed = new byte[MAC_BYTES];
     private final byte[] received = new byte[MAC_BYTES];
+    private final byte[] salt = new byte[SALT_BYTES];
+    private final byte[] associated = new byte[1];
+    private final Cipher gcm;
+    private final SecureRandom random = new SecureRandom();
+    private byte[] input = new byte[2048];
+    private byte[] output = new byte[2048];
 
     /**
      * Keys from raw bytes: sign with {@code signingKey}, accept it and every key of {@code
@@ -66,6 +98,11 @@ public final class ClusterKeys {
         macs = new Mac[keys.length];
         for (int i = 0; i < keys.length; i++) {
             macs[i] = newMac(keys[i]);
+        }
+        try {
+            gcm = Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK lacks AES/GCM", e);
         }
     }
 
@@ -159,6 +196,88 @@ public final class ClusterKeys {
             }
         }
         return false;
+    }
+
+    /**
+     * Seals, in place, the message written to {@code buf} from {@code start} to its writer index:
+     * its first byte stays as it is (authenticated), the rest is encrypted under the signing key,
+     * and the message grows by {@link #SEAL_BYTES}: {@code [first byte][salt][ciphertext][tag]}.
+     *
+     * @throws IllegalArgumentException when there is no byte to seal at {@code start}
+     */
+    public void seal(ByteBuf buf, int start) {
+        int plainLength = buf.writerIndex() - start - 1;
+        if (plainLength < 0) {
+            throw new IllegalArgumentException("nothing to seal");
+        }
+        random.nextBytes(salt);
+        ensureScratch(plainLength + TAG_BYTES);
+        buf.getBytes(start + 1, input, 0, plainLength);
+        associated[0] = buf.getByte(start);
+        int sealed;
+        try {
+            gcm.init(Cipher.ENCRYPT_MODE, messageKey(0, salt), FIXED_NONCE);
+            gcm.updateAAD(associated);
+            sealed = gcm.doFinal(input, 0, plainLength, output, 0);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM failed to seal", e);
+        }
+        buf.writerIndex(start + 1);
+        buf.writeBytes(salt);
+        buf.writeBytes(output, 0, sealed);
+    }
+
+    /**
+     * Opens the sealed message that is the {@code length} bytes of {@code data} at {@code index}
+     * (see {@link #seal}) under any accepted key: returns the message as it was before sealing,
+     * first byte included, in a new buffer; or null when no key opens it (a wrong key, or bytes
+     * changed on the way). Leaves {@code data} unchanged.
+     */
+    public ByteBuf open(ByteBuf data, int index, int length) {
+        int cipherLength = length - 1 - SALT_BYTES;
+        if (cipherLength < TAG_BYTES) {
+            return null;
+        }
+        associated[0] = data.getByte(index);
+        data.getBytes(index + 1, salt);
+        ensureScratch(cipherLength);
+        data.getBytes(index + 1 + SALT_BYTES, input, 0, cipherLength);
+        for (int k = 0; k < keys.length; k++) {
+            try {
+                gcm.init(Cipher.DECRYPT_MODE, messageKey(k, salt), FIXED_NONCE);
+                gcm.updateAAD(associated);
+                int plain = gcm.doFinal(input, 0, cipherLength, output, 0);
+                ByteBuf out = io.netty.buffer.Unpooled.buffer(1 + plain);
+                out.writeByte(associated[0]);
+                out.writeBytes(output, 0, plain);
+                return out;
+            } catch (javax.crypto.AEADBadTagException wrongKeyOrChanged) {
+                // Try the next accepted key.
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-GCM failed to open", e);
+            }
+        }
+        return null;
+    }
+
+    /** The AES key of the message with {@code salt} under accepted key {@code key}. */
+    private SecretKeySpec messageKey(int key, byte[] salt) {
+        Mac mac = macs[key];
+        mac.update(MESSAGE_KEY_LABEL);
+        mac.update(salt);
+        try {
+            mac.doFinal(computed, 0);
+        } catch (ShortBufferException e) {
+            throw new IllegalStateException("HMAC-SHA256 is " + MAC_BYTES + " bytes", e);
+        }
+        return new SecretKeySpec(computed, "AES");
+    }
+
+    private void ensureScratch(int bytes) {
+        if (input.length < bytes + TAG_BYTES) {
+            input = new byte[bytes + TAG_BYTES];
+            output = new byte[bytes + TAG_BYTES];
+        }
     }
 
     private void mac(int key, ByteBuf data, int index, int length) {

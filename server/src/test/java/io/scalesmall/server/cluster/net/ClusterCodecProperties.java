@@ -73,6 +73,19 @@ class ClusterCodecProperties {
         assertRejected(ByteBufUtil.getBytes(out));
     }
 
+    @Property(tries = 500)
+    void anyChangedByteIsRejected(
+            @ForAll("messages") ClusterMessage message, @ForAll int position, @ForAll("nonZero") byte flip) {
+        byte[] bytes = encode(message);
+        bytes[Math.floorMod(position, bytes.length)] ^= flip;
+        assertRejected(bytes);
+    }
+
+    @Provide
+    Arbitrary<Byte> nonZero() {
+        return Arbitraries.bytes().filter(b -> b != 0);
+    }
+
     private byte[] encode(ClusterMessage message) {
         ByteBuf out = Unpooled.buffer();
         codec.encode(message, out);
