@@ -5,39 +5,49 @@ import io.netty.buffer.ByteBuf;
 /**
  * PEER_HELLO body: the first frame on a connection a node opens to another node, in place of
  * HELLO. It names the node and proves it holds the cluster key, so only members of the cluster
- * can replicate data into a node.
+ * can replicate data into a node. The nonce makes every hello unique: a receiver takes each hello
+ * once, so one recorded off the wire cannot open another connection.
  *
  * <pre>
  * 16 bytes from          the connecting node
  * i64      timestampMs   its wall clock; refused when more than 60 s away from the receiver's
- * 32 bytes mac           HMAC-SHA256 under the cluster key of the 24 bytes above
+ * 16 bytes nonce         random, new for every hello
+ * 32 bytes mac           HMAC-SHA256 under the cluster key of the 40 bytes above
  * </pre>
  *
  * @param from the connecting node
  * @param timestampMs the connecting node's wall clock
+ * @param nonce random bytes of this hello
  * @param mac the proof
  */
-public record PeerHello(NodeId from, long timestampMs, byte[] mac) {
+public record PeerHello(NodeId from, long timestampMs, byte[] nonce, byte[] mac) {
     /** Size of the MAC. */
     public static final int MAC_BYTES = 32;
 
+    /** Size of the nonce. */
+    public static final int NONCE_BYTES = 16;
+
     /** Bytes the MAC covers. */
-    public static final int SIGNED_BYTES = NodeId.BYTES + 8;
+    public static final int SIGNED_BYTES = NodeId.BYTES + 8 + NONCE_BYTES;
 
     public PeerHello {
-        if (mac.length != MAC_BYTES) {
-            throw new IllegalArgumentException("a peer hello MAC is " + MAC_BYTES + " bytes");
+        if (mac.length != MAC_BYTES || nonce.length != NONCE_BYTES) {
+            throw new IllegalArgumentException(
+                    "a peer hello has a " + NONCE_BYTES + "-byte nonce and a " + MAC_BYTES + "-byte MAC");
         }
+        nonce = nonce.clone();
+        mac = mac.clone();
     }
 
     /** The bytes the MAC covers. */
-    public static void writeSigned(ByteBuf out, NodeId from, long timestampMs) {
+    public static void writeSigned(ByteBuf out, NodeId from, long timestampMs, byte[] nonce) {
         from.write(out);
         out.writeLong(timestampMs);
+        out.writeBytes(nonce, 0, NONCE_BYTES);
     }
 
     public void write(ByteBuf out) {
-        writeSigned(out, from, timestampMs);
+        writeSigned(out, from, timestampMs, nonce);
         out.writeBytes(mac);
     }
 
@@ -45,8 +55,10 @@ public record PeerHello(NodeId from, long timestampMs, byte[] mac) {
         FieldCodec.require(in, SIGNED_BYTES + MAC_BYTES);
         NodeId from = NodeId.read(in);
         long timestampMs = in.readLong();
+        byte[] nonce = new byte[NONCE_BYTES];
+        in.readBytes(nonce);
         byte[] mac = new byte[MAC_BYTES];
         in.readBytes(mac);
-        return new PeerHello(from, timestampMs, mac);
+        return new PeerHello(from, timestampMs, nonce, mac);
     }
 }

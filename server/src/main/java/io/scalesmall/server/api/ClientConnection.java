@@ -60,7 +60,7 @@ import java.util.logging.Logger;
 final class ClientConnection extends ChannelInboundHandlerAdapter implements AckSink {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
     /** A peer hello whose clock is further away than this is refused (replay protection). */
-    private static final long PEER_HELLO_MAX_SKEW_MS = 60_000;
+    static final long PEER_HELLO_MAX_SKEW_MS = 60_000;
 
     private final ClientServer server;
     private final ApiConfig config;
@@ -253,13 +253,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         byte[] signed = new byte[PeerHello.SIGNED_BYTES];
         io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.wrappedBuffer(signed);
         buf.writerIndex(0);
-        PeerHello.writeSigned(buf, hello.from(), hello.timestampMs());
-        long skewMs = Math.abs(System.currentTimeMillis() - hello.timestampMs());
-        if (skewMs > PEER_HELLO_MAX_SKEW_MS || !server.verifyPeer(signed, hello.mac())) {
+        PeerHello.writeSigned(buf, hello.from(), hello.timestampMs(), hello.nonce());
+        long nowMs = System.currentTimeMillis();
+        long skewMs = Math.abs(nowMs - hello.timestampMs());
+        String refusal = skewMs > PEER_HELLO_MAX_SKEW_MS
+                ? "clock " + skewMs + " ms away"
+                : !server.verifyPeer(signed, hello.mac())
+                        ? "bad MAC (another cluster key?)"
+                        : !server.seenHellos().firstTime(hello.mac(), nowMs)
+                                ? "a hello this node already took (replayed?)"
+                                : null;
+        if (refusal != null) {
             LOG.warning("refused a data connection from " + channel.remoteAddress() + " claiming to be node "
-                    + hello.from() + ": "
-                    + (skewMs > PEER_HELLO_MAX_SKEW_MS ? "clock " + skewMs + " ms away" : "bad MAC")
-                    + " (another cluster key?)");
+                    + hello.from() + ": " + refusal);
+            stats.refused(ErrorCode.HELLO_REQUIRED);
             writeError(channel, requestId, ErrorCode.HELLO_REQUIRED, "peer hello refused");
             closeAfterWrites();
             return;

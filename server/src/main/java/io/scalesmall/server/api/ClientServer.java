@@ -70,6 +70,7 @@ public final class ClientServer implements AutoCloseable {
             new java.util.concurrent.ArrayBlockingQueue<>(64),
             new io.netty.util.concurrent.DefaultThreadFactory("scalesmall-lag", true));
 
+    private final SeenHellos seenHellos = new SeenHellos(ClientConnection.PEER_HELLO_MAX_SKEW_MS);
     private EventLoopGroup group;
     private Channel serverChannel;
     private InetSocketAddress boundAddress;
@@ -201,6 +202,11 @@ public final class ClientServer implements AutoCloseable {
 
     boolean verifyPeer(byte[] signed, byte[] mac) {
         return peers.verify(signed, mac);
+    }
+
+    /** The peer hellos taken lately, so that none is taken twice. */
+    SeenHellos seenHellos() {
+        return seenHellos;
     }
 
     /**

@@ -298,16 +298,21 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
         });
     }
 
+    /** Makes every hello unique, so that a receiver can refuse one it has seen (a replay). */
+    private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
+
     private ByteBuf hello(ByteBufAllocator allocator) {
         long now = clockMs.getAsLong();
+        byte[] nonce = new byte[PeerHello.NONCE_BYTES];
+        NONCES.nextBytes(nonce);
         ByteBuf signed = allocator.heapBuffer(PeerHello.SIGNED_BYTES);
-        PeerHello.writeSigned(signed, self, now);
+        PeerHello.writeSigned(signed, self, now, nonce);
         byte[] bytes = new byte[PeerHello.SIGNED_BYTES];
         signed.readBytes(bytes);
         signed.release();
         ByteBuf out = allocator.directBuffer(FrameHeader.BYTES + PeerHello.SIGNED_BYTES + PeerHello.MAC_BYTES);
         int start = FrameHeader.begin(out, FrameType.PEER_HELLO, 0);
-        new PeerHello(self, now, signer.apply(bytes)).write(out);
+        new PeerHello(self, now, nonce, signer.apply(bytes)).write(out);
         FrameHeader.finish(out, start);
         return out;
     }
