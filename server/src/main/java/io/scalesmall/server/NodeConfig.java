@@ -72,6 +72,7 @@ public record NodeConfig(
             "max.connections",
             "hello.timeout.ms",
             "auth.file",
+            "auth.reload.ms",
             "max.connections.per.principal",
             "tls.cert.file",
             "tls.key.file",
@@ -270,7 +271,8 @@ public record NodeConfig(
                         pathProp(p, "tls.ca.file", a.tls().caFile()),
                         booleanProp(p, "tls.required", a.tls().required()),
                         p.getProperty("tls.client.auth", a.tls().clientAuth())),
-                intProp(p, "max.connections.per.principal", a.maxConnectionsPerPrincipal()));
+                intProp(p, "max.connections.per.principal", a.maxConnectionsPerPrincipal()),
+                longProp(p, "auth.reload.ms", a.authReloadMs()));
         if (a.maxMessageBytes() > a.maxFrameBytes() || a.maxFrameBytes() < 1024) {
             throw new IllegalArgumentException("max.frame.bytes must be at least 1024 and at least max.message.bytes");
         }

@@ -26,6 +26,7 @@ import io.scalesmall.protocol.Protocol;
  * @param tls TLS on the client port and on this node's connections to other nodes
  * @param maxConnectionsPerPrincipal connections one principal (of {@code authFile}) may keep
  *     open on this node; one more is answered BUSY and closed
+ * @param authReloadMs how often {@code authFile} is re-read, so principals change without a restart
  */
 public record ApiConfig(
         String host,
@@ -42,7 +43,8 @@ public record ApiConfig(
         int helloTimeoutMs,
         java.nio.file.Path authFile,
         TlsConfig tls,
-        int maxConnectionsPerPrincipal) {
+        int maxConnectionsPerPrincipal,
+        long authReloadMs) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_MAX_IN_FLIGHT_BYTES_PER_CONNECTION = 32 * 1024 * 1024;
     public static final int DEFAULT_WRITE_BUFFER_LOW_BYTES = 1024 * 1024;
@@ -51,14 +53,16 @@ public record ApiConfig(
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_HELLO_TIMEOUT_MS = 10_000;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL = 1_000;
+    public static final long DEFAULT_AUTH_RELOAD_MS = 5_000;
 
     public ApiConfig {
         if (maxConnections < 1
                 || helloTimeoutMs < 1
                 || maxSubscriptionsPerConnection < 1
-                || maxConnectionsPerPrincipal < 1) {
-            throw new IllegalArgumentException("max.connections, max.connections.per.principal, hello.timeout.ms and"
-                    + " max.subscriptions.per.connection must be positive");
+                || maxConnectionsPerPrincipal < 1
+                || authReloadMs < 1) {
+            throw new IllegalArgumentException("max.connections, max.connections.per.principal, hello.timeout.ms,"
+                    + " auth.reload.ms and max.subscriptions.per.connection must be positive");
         }
     }
 
@@ -79,6 +83,7 @@ public record ApiConfig(
                 DEFAULT_HELLO_TIMEOUT_MS,
                 null,
                 TlsConfig.NONE,
-                DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL);
+                DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL,
+                DEFAULT_AUTH_RELOAD_MS);
     }
 }

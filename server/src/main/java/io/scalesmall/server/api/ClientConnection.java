@@ -563,6 +563,58 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         super.channelWritabilityChanged(ctx);
     }
 
+    /** The event {@link ClientServer} fires at every connection when the principals file changed. */
+    static final Object PRINCIPALS_CHANGED = new Object();
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event == PRINCIPALS_CHANGED) {
+            principalsChanged();
+        } else {
+            super.userEventTriggered(ctx, event);
+        }
+    }
+
+    /**
+     * Checks the session against the principals file as it is now, as a new session would be: a
+     * principal removed, or whose token changed, is refused UNAUTHENTICATED and the connection
+     * closes; otherwise the session takes the principal's new permissions, and a subscription to a
+     * stream it may no longer consume from ends with NOT_AUTHORIZED. Event loop.
+     */
+    private void principalsChanged() {
+        Principals principals = server.principals();
+        if (principal == null || principals == null || !channel.isActive()) {
+            return;
+        }
+        Principals.Principal now = principals.current(principal);
+        if (now == null) {
+            LOG.info("closing a session of principal " + principal.name() + " from " + channel.remoteAddress()
+                    + ": the principal or its token is no longer in auth.file");
+            stats.refused(ErrorCode.UNAUTHENTICATED);
+            writeError(
+                    channel,
+                    0,
+                    ErrorCode.UNAUTHENTICATED,
+                    "the credential of principal " + principal.name() + " was revoked");
+            closeAfterWrites();
+            return;
+        }
+        principal = now;
+        mayPublish.clear();
+        mayConsume.clear();
+        for (var it = reads.entrySet().iterator(); it.hasNext(); ) {
+            RangeReader reader = it.next().getValue();
+            if (!reader.isDone() && !now.may(Principals.Action.CONSUME, reader.stream())) {
+                it.remove();
+                stats.refused(ErrorCode.NOT_AUTHORIZED);
+                reader.fail(
+                        ErrorCode.NOT_AUTHORIZED,
+                        "principal " + now.name() + " may no longer consume from stream '" + reader.stream() + "'");
+            }
+        }
+        channel.flush();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (countedPrincipal != null) {

@@ -55,7 +55,17 @@ public final class ClientServer implements AutoCloseable {
     private final PeerAuthenticator peers;
     private final boolean expectsPeers;
     /** Who may connect and what each may do; null when the node requires no credential. */
-    private final Principals principals;
+    private static final java.util.logging.Logger LOG =
+            java.util.logging.Logger.getLogger(ClientServer.class.getName());
+
+    /** Replaced when the principals file changes (read on the event loops). */
+    private volatile Principals principals;
+
+    private final io.scalesmall.server.WatchedFile<Principals> principalsFile;
+
+    /** Every open connection, so that each can check its session when the principals change. */
+    private final io.netty.channel.group.ChannelGroup connections =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     /** The client port's TLS context, or null without TLS. */
     private final io.netty.handler.ssl.SslContext tls;
     /**
@@ -105,10 +115,20 @@ public final class ClientServer implements AutoCloseable {
         this.members = members;
         this.peers = peers;
         this.tls = config.tls().enabled() ? config.tls().serverContext() : null;
-        try {
-            this.principals = config.authFile() == null ? null : Principals.load(config.authFile());
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("cannot read auth.file " + config.authFile() + ": " + e.getMessage(), e);
+        if (config.authFile() == null) {
+            this.principals = null;
+            this.principalsFile = null;
+        } else {
+            java.nio.file.Path file = config.authFile();
+            String contents;
+            try {
+                contents = io.scalesmall.server.WatchedFile.read(file);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read auth.file " + file + ": " + e.getMessage(), e);
+            }
+            this.principals = Principals.parse(contents, file.toString());
+            this.principalsFile = new io.scalesmall.server.WatchedFile<>(
+                    file, contents, "auth.file", changed -> Principals.parse(changed, file.toString()));
         }
     }
 
@@ -167,10 +187,35 @@ public final class ClientServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
                                 .addLast("requests", new ClientConnection(ClientServer.this, config, agent));
+                        connections.add(ch); // and out of the group when it closes
                     }
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
         boundAddress = (InetSocketAddress) serverChannel.localAddress();
+        if (principalsFile != null) {
+            group.next()
+                    .scheduleWithFixedDelay(
+                            this::maybeReloadPrincipals,
+                            config.authReloadMs(),
+                            config.authReloadMs(),
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Takes the principals file again when it changed and parses; every open session then checks
+     * itself against it on its own event loop ({@link ClientConnection#PRINCIPALS_CHANGED}).
+     */
+    private void maybeReloadPrincipals() {
+        Principals reloaded = principalsFile.maybeReload();
+        if (reloaded == null) {
+            return;
+        }
+        principals = reloaded;
+        LOG.info("auth.file reloaded: " + reloaded.size() + " principals; open sessions are checked against it");
+        for (io.netty.channel.Channel ch : connections) {
+            ch.pipeline().fireUserEventTriggered(ClientConnection.PRINCIPALS_CHANGED);
+        }
     }
 
     /** The address the listener is bound to (with the real port when 0 was asked). */

@@ -100,9 +100,18 @@ public final class Principals {
      * @throws IllegalArgumentException naming the file and what is wrong in it
      */
     public static Principals load(Path file) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /**
+     * Parses the contents of a principals file; {@code file} names it in error messages.
+     *
+     * @throws IllegalArgumentException naming the file and what is wrong in it
+     */
+    public static Principals parse(String contents, String file) {
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file, StandardCharsets.UTF_8));
+            root = new ObjectMapper(new YAMLFactory()).readTree(contents);
         } catch (IOException e) {
             throw new IllegalArgumentException("auth.file " + file + " is not valid YAML: " + e.getMessage(), e);
         }
@@ -198,6 +207,25 @@ public final class Principals {
             regex.append(Pattern.quote(part));
         }
         return Pattern.compile(regex.toString());
+    }
+
+    /**
+     * The principal of this file that a session authenticated as {@code known} (of an earlier
+     * version of the file) still is: the one of the same name and token, or null when it was removed
+     * or its token changed.
+     */
+    public Principal current(Principal known) {
+        for (Principal p : principals) {
+            if (p.name().equals(known.name())) {
+                return MessageDigest.isEqual(p.tokenSha256(), known.tokenSha256()) ? p : null;
+            }
+        }
+        return null;
+    }
+
+    /** How many principals the file names. */
+    public int size() {
+        return principals.size();
     }
 
     /** The principal whose token this is, or null (a constant-time comparison per principal). */

@@ -280,6 +280,11 @@ final class RangeReader implements TailWaiter {
         });
     }
 
+    /** The stream this read reads. */
+    String stream() {
+        return stream;
+    }
+
     /** Whether this read has ended (answered, failed or unsubscribed). */
     boolean isDone() {
         return done;
@@ -303,7 +308,8 @@ final class RangeReader implements TailWaiter {
         }
     }
 
-    private void fail(ErrorCode code, String message) {
+    /** Ends the read with an ERROR frame naming why. Event loop. */
+    void fail(ErrorCode code, String message) {
         if (done) {
             return;
         }

@@ -77,7 +77,8 @@ class AuthTest {
                     monitor: true
                 """.formatted(WRITER, java.util.HexFormat.of().formatHex(Principals.sha256(READER)), ADMIN, MONITOR),
                 StandardCharsets.UTF_8);
-        node = TestNodes.start(dir.resolve("data"), "auth.file", principals.toString(), "http.port", "0");
+        node = TestNodes.start(
+                dir.resolve("data"), "auth.file", principals.toString(), "http.port", "0", "auth.reload.ms", "100");
     }
 
     @AfterEach
@@ -169,6 +170,57 @@ class AuthTest {
         assertThat(node.agent().catalog().stream("orders-eu")).isNull();
         assertThat(node.agent().stats().stream("payments").publishedMessages()).isEqualTo(1);
         assertThat(node.agent().stats().stream("orders").publishedMessages()).isEqualTo(1);
+    }
+
+    @Test
+    void aChangedPrincipalsFileTakesEffectOnOpenSessionsWithoutARestart() throws Exception {
+        String newcomerToken = "newcomer-token-0123456789";
+        try (ScaleSmallClient writer = client(WRITER);
+                ScaleSmallClient reader = client(READER)) {
+            writer.publish("orders", null, "before".getBytes(StandardCharsets.UTF_8))
+                    .get(30, TimeUnit.SECONDS);
+            java.util.List<String> read = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.CompletableFuture<ScaleSmallException> ended = new CompletableFuture<>();
+            reader.subscribe("orders", From.beginning(), new io.scalesmall.client.MessageHandler() {
+                @Override
+                public void onMessage(io.scalesmall.client.Message message) {
+                    read.add(new String(message.payload(), StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void onError(ScaleSmallException error) {
+                    ended.complete(error);
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> read.contains("before"));
+
+            // The writer is removed, the reader may no longer consume, a newcomer is added.
+            Files.writeString(principals, """
+                    principals:
+                      - name: reader
+                        token: "%s"
+                        consume: ["payments"]
+                      - name: newcomer
+                        token: "%s"
+                        publish: ["orders"]
+                    """.formatted(READER, newcomerToken), StandardCharsets.UTF_8);
+
+            assertThat(ended.get(30, TimeUnit.SECONDS).code())
+                    .as("the reader's subscription to a stream it may no longer read")
+                    .isEqualTo(ErrorCode.NOT_AUTHORIZED);
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(
+                                    failure(writer.publish("orders", null, "after".getBytes(StandardCharsets.UTF_8))))
+                            .as("the removed writer's session")
+                            .isEqualTo(ErrorCode.UNAUTHENTICATED));
+            try (ScaleSmallClient newcomer = client(newcomerToken)) {
+                newcomer.publish("orders", null, "newcomer".getBytes(StandardCharsets.UTF_8))
+                        .get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(node.agent().stats().stream("orders").publishedMessages())
+                .as("before and newcomer, nothing from the removed writer")
+                .isEqualTo(2);
     }
 
     @Test

@@ -109,7 +109,7 @@ public final class ClusterAgent implements AutoCloseable {
     private ClusterCodec codec;
     private ClusterProtocol protocol;
     private DatagramChannel datagram;
-    private KeyFileWatcher keyWatcher;
+    private io.scalesmall.server.WatchedFile<ClusterKeys> keyWatcher;
     private long keyReloadMs;
     private Endpoint multicastGroup;
     private String multicastInterface;
@@ -160,7 +160,11 @@ public final class ClusterAgent implements AutoCloseable {
         if (everyMs <= 0) {
             throw new IllegalArgumentException("cluster.key.reload.ms must be positive");
         }
-        this.keyWatcher = new KeyFileWatcher(keyFile, loadedContents);
+        this.keyWatcher = new io.scalesmall.server.WatchedFile<>(
+                keyFile,
+                loadedContents,
+                "cluster key file",
+                contents -> ClusterKeys.parse(contents, keyFile.toString()));
         this.keyReloadMs = everyMs;
     }
 

@@ -2,24 +2,30 @@ package io.scalesmall.server.cluster.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.scalesmall.server.WatchedFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class KeyFileWatcherTest {
+/** The cluster key file as a node re-reads it: keys rotate without a restart, a bad file changes nothing. */
+class ClusterKeyFileTest {
     private static final String OLD = "an-old-cluster-key-0123456789";
     private static final String NEW = "a-new-cluster-key-9876543210";
 
     @TempDir
     Path dir;
 
+    private static WatchedFile<ClusterKeys> watcher(Path file) {
+        return new WatchedFile<>(file, OLD, "cluster key file", contents -> ClusterKeys.parse(contents, "test"));
+    }
+
     @Test
     void takesTheKeysOfAChangedFileOnceAndKeepsThemWhileItStaysTheSame() throws Exception {
         Path file = dir.resolve("cluster.key");
         Files.writeString(file, OLD, StandardCharsets.UTF_8);
-        KeyFileWatcher watcher = new KeyFileWatcher(file, OLD);
+        WatchedFile<ClusterKeys> watcher = watcher(file);
 
         assertThat(watcher.maybeReload()).isNull();
         Files.writeString(file, OLD + "\n" + NEW + "\n", StandardCharsets.UTF_8);
@@ -36,7 +42,7 @@ class KeyFileWatcherTest {
     void anInvalidOrMissingFileKeepsTheKeysInUseUntilItIsFixed() throws Exception {
         Path file = dir.resolve("cluster.key");
         Files.writeString(file, OLD, StandardCharsets.UTF_8);
-        KeyFileWatcher watcher = new KeyFileWatcher(file, OLD);
+        WatchedFile<ClusterKeys> watcher = watcher(file);
 
         Files.writeString(file, "short", StandardCharsets.UTF_8);
         assertThat(watcher.maybeReload()).isNull();
