@@ -1,6 +1,7 @@
 package io.scalesmall.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.scalesmall.client.ClientConfig;
@@ -50,6 +51,7 @@ class TlsTest {
         certs = TestCertificates.create(certDir.resolve("ca"));
         certs.issue("node");
         certs.issue("client");
+        certs.issue("stranger");
         otherCa = TestCertificates.create(certDir.resolve("other"));
     }
 
@@ -164,6 +166,38 @@ class TlsTest {
                 .tlsClientCertificate(certDir.resolve("ca/client.crt"), certs.key("client"))
                 .build();
         assertThat(publish(withCertificate, "s", "mutual").duplicate()).isFalse();
+    }
+
+    @Test
+    void aClientCertificateAuthenticatesThePrincipalItsSubjectNames() throws Exception {
+        Path principals = dir.resolve("principals.yaml");
+        java.nio.file.Files.writeString(principals, """
+                principals:
+                  - name: billing
+                    certificateSubject: "CN=client"
+                    publish: ["orders"]
+                """, StandardCharsets.UTF_8);
+        Node node = start(
+                "identities", "tls.required", "true", "tls.client.auth", "require", "auth.file", principals.toString());
+        ClientConfig billing = client(node)
+                .tls(certs.ca())
+                .tlsClientCertificate(certDir.resolve("ca/client.crt"), certs.key("client"))
+                .build();
+        assertThat(publish(billing, "orders", "by certificate").duplicate()).isFalse();
+        try (ScaleSmallClient c = ScaleSmallClient.create(billing)) {
+            assertThatThrownBy(() -> c.publish("payments", null, new byte[] {1}).get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(ScaleSmallException.class)
+                    .satisfies(e -> assertThat(((ScaleSmallException) e.getCause()).code())
+                            .isEqualTo(ErrorCode.NOT_AUTHORIZED));
+        }
+        ClientConfig stranger = client(node)
+                .tls(certs.ca())
+                .tlsClientCertificate(certDir.resolve("ca/stranger.crt"), certs.key("stranger"))
+                .build();
+        Throwable refused = failure(stranger);
+        assertThat(refused).isInstanceOf(ScaleSmallException.class);
+        assertThat(((ScaleSmallException) refused).code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        assertThat(refused.getMessage()).contains("CN=stranger");
     }
 
     @Test

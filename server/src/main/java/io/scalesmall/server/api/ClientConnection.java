@@ -206,17 +206,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         Principals.Principal who = null;
         if (principals != null) {
             who = principals.authenticate(hello.token());
+            javax.security.auth.x500.X500Principal subject = null;
+            if (who == null && hello.token() == null) {
+                subject = clientCertificateSubject();
+                who = subject == null ? null : principals.authenticateCertificate(subject);
+            }
             if (who == null) {
+                String why = hello.token() != null
+                        ? "unknown credential"
+                        : subject != null
+                                ? "no principal names the client certificate's subject " + subject.getName()
+                                : "this node requires a credential: send a token in HELLO, or connect with a"
+                                        + " client certificate whose subject a principal names";
                 stats.refused(ErrorCode.UNAUTHENTICATED);
-                LOG.fine(() -> "refused a client from " + channel.remoteAddress() + ": "
-                        + (hello.token() == null ? "no credential" : "unknown credential"));
-                writeError(
-                        channel,
-                        requestId,
-                        ErrorCode.UNAUTHENTICATED,
-                        hello.token() == null
-                                ? "this node requires a credential: send a token in HELLO"
-                                : "unknown credential");
+                LOG.fine(() -> "refused a client from " + channel.remoteAddress() + ": " + why);
+                writeError(channel, requestId, ErrorCode.UNAUTHENTICATED, why);
                 closeAfterWrites();
                 return;
             }
@@ -561,6 +565,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
             }
         }
         super.channelWritabilityChanged(ctx);
+    }
+
+    /**
+     * The subject of the certificate this connection's client showed and the TLS handshake
+     * verified against {@code tls.ca.file}, or null (plaintext, or no client certificate).
+     */
+    private javax.security.auth.x500.X500Principal clientCertificateSubject() {
+        io.netty.handler.ssl.SslHandler ssl = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (ssl == null) {
+            return null;
+        }
+        try {
+            java.security.cert.Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x509
+                    ? x509.getSubjectX500Principal()
+                    : null;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+            return null;
+        }
     }
 
     /** The event {@link ClientServer} fires at every connection when the principals file changed. */

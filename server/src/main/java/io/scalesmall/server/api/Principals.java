@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * Who may connect and what each may do: the principals of the file named by {@code auth.file},
@@ -36,7 +37,13 @@ import java.util.regex.Pattern;
  *   - name: prometheus
  *     tokenSha256: "2c26b46..."
  *     monitor: true                          # the admin HTTP API's read-only paths and /metrics
+ *   - name: billing
+ *     certificateSubject: "CN=billing,O=Acme" # mutual TLS: a client certificate with this subject
+ *     consume: ["orders"]
  * </pre>
+ *
+ * <p>A client authenticates with its token in HELLO or, on a mutual-TLS connection without a
+ * token, with the subject of the certificate the TLS handshake verified.
  *
  * <p>Immutable and thread-safe.
  */
@@ -54,12 +61,14 @@ public final class Principals {
     public record Principal(
             String name,
             byte[] tokenSha256,
+            X500Principal certificateSubject,
             List<Pattern> publish,
             List<Pattern> consume,
             boolean admin,
             boolean monitor) {
+        /** Either credential may be null, not both. */
         public Principal {
-            tokenSha256 = tokenSha256.clone();
+            tokenSha256 = tokenSha256 == null ? null : tokenSha256.clone();
             publish = List.copyOf(publish);
             consume = List.copyOf(consume);
         }
@@ -86,7 +95,7 @@ public final class Principals {
     }
 
     private static final Set<String> FIELDS =
-            Set.of("name", "token", "tokenSha256", "publish", "consume", "admin", "monitor");
+            Set.of("name", "token", "tokenSha256", "certificateSubject", "publish", "consume", "admin", "monitor");
 
     private final List<Principal> principals;
 
@@ -135,9 +144,25 @@ public final class Principals {
             if (name.isBlank()) {
                 throw new IllegalArgumentException(where + ": 'name' is missing");
             }
-            byte[] hash;
-            if (p.hasNonNull("token") == p.hasNonNull("tokenSha256")) {
+            byte[] hash = null;
+            X500Principal subject = null;
+            if (p.hasNonNull("certificateSubject")) {
+                try {
+                    subject = new X500Principal(p.path("certificateSubject").asText());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(
+                            where + " (" + name + "): 'certificateSubject' is not a distinguished name such as"
+                                    + " \"CN=billing,O=Acme\": " + e.getMessage(),
+                            e);
+                }
+            }
+            if (p.hasNonNull("token") && p.hasNonNull("tokenSha256")) {
                 throw new IllegalArgumentException(where + " (" + name + "): give either 'token' or 'tokenSha256'");
+            } else if (!p.hasNonNull("token") && !p.hasNonNull("tokenSha256")) {
+                if (subject == null) {
+                    throw new IllegalArgumentException(
+                            where + " (" + name + "): give 'token', 'tokenSha256' or 'certificateSubject'");
+                }
             } else if (p.hasNonNull("token")) {
                 String token = p.path("token").asText().strip();
                 if (token.length() < 16) {
@@ -156,14 +181,24 @@ public final class Principals {
                 }
             }
             for (Principal known : out) {
-                if (known.name().equals(name) || MessageDigest.isEqual(known.tokenSha256(), hash)) {
-                    throw new IllegalArgumentException(where + " (" + name + "): the same "
-                            + (known.name().equals(name) ? "name" : "token") + " as principal " + known.name());
+                String same = known.name().equals(name)
+                        ? "name"
+                        : hash != null
+                                        && known.tokenSha256() != null
+                                        && MessageDigest.isEqual(known.tokenSha256(), hash)
+                                ? "token"
+                                : subject != null && subject.equals(known.certificateSubject())
+                                        ? "certificateSubject"
+                                        : null;
+                if (same != null) {
+                    throw new IllegalArgumentException(
+                            where + " (" + name + "): the same " + same + " as principal " + known.name());
                 }
             }
             out.add(new Principal(
                     name,
                     hash,
+                    subject,
                     patterns(p.path("publish"), where),
                     patterns(p.path("consume"), where),
                     flag(p, "admin", where),
@@ -217,7 +252,25 @@ public final class Principals {
     public Principal current(Principal known) {
         for (Principal p : principals) {
             if (p.name().equals(known.name())) {
-                return MessageDigest.isEqual(p.tokenSha256(), known.tokenSha256()) ? p : null;
+                boolean sameToken = p.tokenSha256() == null
+                        ? known.tokenSha256() == null
+                        : known.tokenSha256() != null && MessageDigest.isEqual(p.tokenSha256(), known.tokenSha256());
+                return sameToken && java.util.Objects.equals(p.certificateSubject(), known.certificateSubject())
+                        ? p
+                        : null;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The principal whose {@code certificateSubject} is {@code subject} (a client certificate the
+     * TLS handshake verified), or null.
+     */
+    public Principal authenticateCertificate(X500Principal subject) {
+        for (Principal p : principals) {
+            if (subject.equals(p.certificateSubject())) {
+                return p;
             }
         }
         return null;
@@ -236,7 +289,7 @@ public final class Principals {
         byte[] hash = sha256(token);
         Principal found = null;
         for (Principal p : principals) {
-            if (MessageDigest.isEqual(p.tokenSha256(), hash)) {
+            if (p.tokenSha256() != null && MessageDigest.isEqual(p.tokenSha256(), hash)) {
                 found = p;
             }
         }

@@ -67,6 +67,29 @@ class PrincipalsTest {
     }
 
     @Test
+    void aCertificateSubjectIdentifiesItsPrincipalInAnyEquivalentSpelling() throws Exception {
+        Principals principals = load("""
+                principals:
+                  - name: billing
+                    certificateSubject: "CN=billing, O=Acme"
+                    consume: ["orders"]
+                """);
+        Principals.Principal billing =
+                principals.authenticateCertificate(new javax.security.auth.x500.X500Principal("cn=billing,o=Acme"));
+        assertThat(billing.name()).isEqualTo("billing");
+        assertThat(billing.tokenSha256()).isNull();
+        assertThat(principals.authenticateCertificate(new javax.security.auth.x500.X500Principal("CN=billing")))
+                .isNull();
+        assertThat(principals.authenticate((String) null)).isNull();
+        assertThatThrownBy(() -> load("principals:\n  - name: a\n    certificateSubject: \"not a name\"\n"))
+                .hasMessageContaining("not a distinguished name");
+        assertThatThrownBy(
+                        () -> load(
+                                "principals:\n  - name: a\n    certificateSubject: \"CN=x\"\n  - name: b\n    certificateSubject: \"cn=x\"\n"))
+                .hasMessageContaining("the same certificateSubject as principal a");
+    }
+
+    @Test
     void badFilesAreRefusedNamingTheProblem() {
         assertThatThrownBy(() -> load("principals: []")).hasMessageContaining("non-empty list 'principals'");
         assertThatThrownBy(() -> load("principals:\n  - name: a\n    token: short\n"))
@@ -78,7 +101,7 @@ class PrincipalsTest {
         assertThatThrownBy(() -> load("principals:\n  - name: a\n    tokenSha256: abcd\n"))
                 .hasMessageContaining("64 hex digits");
         assertThatThrownBy(() -> load("principals:\n  - name: a\n"))
-                .hasMessageContaining("either 'token' or 'tokenSha256'");
+                .hasMessageContaining("give 'token', 'tokenSha256' or 'certificateSubject'");
         assertThatThrownBy(() -> load("principals: [\n")).hasMessageContaining("not valid YAML");
         assertThatThrownBy(
                         () -> load("principals:\n  - name: a\n    token: \"0123456789abcdef\"\n    admin: \"yes\"\n"))
