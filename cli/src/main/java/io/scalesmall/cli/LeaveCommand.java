@@ -38,14 +38,23 @@ final class LeaveCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     TokenOption auth;
 
+    @Option(
+            names = "--tls-ca",
+            paramLabel = "FILE",
+            description = "Use HTTPS, trusting the CA certificates (PEM) in FILE (for nodes with TLS).")
+    java.nio.file.Path tlsCa;
+
     @Override
     public Integer call() throws Exception {
         if (timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
             throw new IllegalArgumentException("--timeout-ms must be from 1 to " + MAX_TIMEOUT_MS + " (a week)");
         }
-        HttpClient client =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        URI base = URI.create("http://" + http);
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tlsCa != null) {
+            builder.sslContext(io.scalesmall.server.api.TlsConfig.httpsTrusting(tlsCa));
+        }
+        HttpClient client = builder.build();
+        URI base = URI.create((tlsCa != null ? "https://" : "http://") + http);
         HttpResponse<String> started;
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/admin/leave?timeout_ms=" + timeoutMs))

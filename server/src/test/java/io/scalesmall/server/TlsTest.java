@@ -209,6 +209,47 @@ class TlsTest {
     }
 
     @Test
+    void theAdminEndpointOfANodeThatRequiresTlsServesHttpsAndGathersTheMembersOverIt() throws Exception {
+        Node first = start("admin-1", "tls.required", "true", "http.port", "0");
+        start("admin-2", "tls.required", "true", "http.port", "0");
+        java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder()
+                .sslContext(io.scalesmall.server.api.TlsConfig.httpsTrusting(certs.ca()))
+                .build();
+        String base = "127.0.0.1:" + first.httpAddress().getPort();
+        java.net.http.HttpResponse<String> ready = https.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://" + base + "/health/live"))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient()
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(
+                                                java.net.URI.create("http://" + base + "/health/live"))
+                                        .timeout(Duration.ofSeconds(10))
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString()))
+                .as("plain HTTP to a node that requires TLS")
+                .isInstanceOf(IOException.class);
+        // The dashboard's document: each member's own figures, asked over HTTPS.
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            var overview = json.readTree(https.send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create("https://" + base + "/api/overview"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body());
+            assertThat(overview.get("members")).hasSize(2);
+            for (var m : overview.get("members")) {
+                assertThat(m.path("stats").has("error")).as(m.toString()).isFalse();
+                assertThat(m.path("stats").path("ready").asBoolean())
+                        .as(m.toString())
+                        .isTrue();
+            }
+        });
+    }
+
+    @Test
     void nodesThatRequireTlsReplicateToEachOtherOverIt() throws Exception {
         Node first = start("a", "tls.required", "true", "tls.client.auth", "require");
         Node second = start("b", "tls.required", "true", "tls.client.auth", "require");

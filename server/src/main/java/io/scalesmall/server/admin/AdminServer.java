@@ -301,8 +301,13 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    /** Binds the endpoint. */
+    /**
+     * Binds the endpoint. With the node's TLS settings it serves HTTPS with the node's certificate,
+     * beside plain HTTP (told apart by the first bytes), or alone when {@code tls.required}.
+     */
     public void start() throws InterruptedException {
+        var tls = node.config().api().tls();
+        io.netty.handler.ssl.SslContext https = tls.enabled() ? tls.httpContext() : null;
         group = new MultiThreadIoEventLoopGroup(
                 1, new DefaultThreadFactory("scalesmall-admin", true), NioIoHandler.newFactory());
         channel = new ServerBootstrap()
@@ -311,6 +316,13 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (https != null) {
+                            ch.pipeline()
+                                    .addLast(
+                                            tls.required()
+                                                    ? https.newHandler(ch.alloc())
+                                                    : new io.netty.handler.ssl.OptionalSslHandler(https));
+                        }
                         ch.pipeline()
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(64 * 1024))

@@ -47,14 +47,24 @@ final class ClusterStats implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(TIMEOUT).executor(executor).build();
+    private final HttpClient http;
+    /** "https" when this node has TLS: then every node's admin endpoint serves HTTPS. */
+    private final String scheme;
+
     private CompletableFuture<Map<NodeId, Map<String, Object>>> cached;
     private long cachedAtMs;
 
     ClusterStats(Node node, TrafficHistory history) {
         this.node = node;
         this.history = history;
+        var tls = node.config().api().tls();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(TIMEOUT).executor(executor);
+        if (tls.enabled()) {
+            // The members' certificates chain to the cluster's CA and name their advertised hosts.
+            b.sslContext(io.scalesmall.server.api.TlsConfig.httpsTrusting(tls.caFile()));
+        }
+        this.http = b.build();
+        this.scheme = tls.enabled() ? "https" : "http";
     }
 
     /** This node's own figures: {@code GET /api/stats}. */
@@ -158,7 +168,7 @@ final class ClusterStats implements AutoCloseable {
         HttpRequest request;
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(
-                            URI.create("http://" + host + ":" + admin.port() + "/api/stats"))
+                            URI.create(scheme + "://" + host + ":" + admin.port() + "/api/stats"))
                     .timeout(TIMEOUT)
                     .GET();
             if (authorization != null) {

@@ -58,23 +58,52 @@ public record TlsConfig(Path certFile, Path keyFile, Path caFile, boolean requir
 
     /** The server side: the client port's context. */
     public SslContext serverContext() {
+        return serverContext(
+                switch (clientAuth) {
+                    case "require" -> ClientAuth.REQUIRE;
+                    case "optional" -> ClientAuth.OPTIONAL;
+                    default -> ClientAuth.NONE;
+                });
+    }
+
+    /**
+     * The admin HTTP port's context: the node's certificate, asking no client certificate (browsers
+     * and Prometheus authenticate with a bearer token there).
+     */
+    public SslContext httpContext() {
+        return serverContext(ClientAuth.NONE);
+    }
+
+    private SslContext serverContext(ClientAuth auth) {
         try {
             SslContextBuilder b = SslContextBuilder.forServer(certFile.toFile(), keyFile.toFile());
             if (caFile != null) {
                 b.trustManager(caFile.toFile());
             }
-            b.clientAuth(
-                    switch (clientAuth) {
-                        case "require" -> ClientAuth.REQUIRE;
-                        case "optional" -> ClientAuth.OPTIONAL;
-                        default -> ClientAuth.NONE;
-                    });
+            b.clientAuth(auth);
             return b.build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     "cannot use tls.cert.file " + certFile + " and tls.key.file " + keyFile
                             + (caFile == null ? "" : " with tls.ca.file " + caFile) + ": " + e.getMessage(),
                     e);
+        }
+    }
+
+    /**
+     * A JDK {@link javax.net.ssl.SSLContext} that trusts only the CA certificates (PEM) in {@code
+     * caFile}, for HTTPS clients of admin endpoints (the JDK's HttpClient checks the host name).
+     */
+    public static javax.net.ssl.SSLContext httpsTrusting(Path caFile) {
+        try {
+            SslContext netty = SslContextBuilder.forClient()
+                    .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+                    .trustManager(caFile.toFile())
+                    .build();
+            return ((io.netty.handler.ssl.JdkSslContext) netty).context();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "cannot trust the CA certificates in " + caFile + ": " + e.getMessage(), e);
         }
     }
 
