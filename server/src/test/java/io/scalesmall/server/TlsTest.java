@@ -109,9 +109,36 @@ class TlsTest {
 
     /** Whether a plaintext socket that sends a HELLO frame's first bytes is closed without an answer. */
     private static boolean plaintextIsClosed(Node node) throws IOException {
+        return plaintextIsClosed(node, new byte[] {0, 0, 0, 12, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 'x', 1, 0, 0, 0, 16});
+    }
+
+    /**
+     * A whole PEER_HELLO frame as another node of the cluster would send it (signed under the
+     * development cluster key, which the test nodes use), in plaintext.
+     */
+    private static byte[] plaintextPeerHello() {
+        byte[] nonce = new byte[io.scalesmall.protocol.PeerHello.NONCE_BYTES];
+        new java.util.Random(7).nextBytes(nonce);
+        io.scalesmall.protocol.NodeId peer = new io.scalesmall.protocol.NodeId(77, 78);
+        long now = System.currentTimeMillis();
+        io.netty.buffer.ByteBuf signed = io.netty.buffer.Unpooled.buffer();
+        io.scalesmall.protocol.PeerHello.writeSigned(signed, peer, now, nonce);
+        int length = signed.readableBytes();
+        io.scalesmall.server.cluster.net.ClusterKeys.devDefault().sign(signed, 0, length, signed);
+        byte[] mac = new byte[io.scalesmall.protocol.PeerHello.MAC_BYTES];
+        signed.getBytes(length, mac);
+        io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.buffer();
+        int start = io.scalesmall.protocol.FrameHeader.begin(frame, io.scalesmall.protocol.FrameType.PEER_HELLO, 1);
+        new io.scalesmall.protocol.PeerHello(peer, now, nonce, mac).write(frame);
+        io.scalesmall.protocol.FrameHeader.finish(frame, start);
+        return io.netty.buffer.ByteBufUtil.getBytes(frame);
+    }
+
+    /** Whether a plaintext socket that sends {@code bytes} is closed without an answer. */
+    private static boolean plaintextIsClosed(Node node, byte[] bytes) throws IOException {
         try (Socket s = new Socket("127.0.0.1", node.address().getPort())) {
             s.setSoTimeout(5_000);
-            s.getOutputStream().write(new byte[] {0, 0, 0, 12, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 'x', 1, 0, 0, 0, 16});
+            s.getOutputStream().write(bytes);
             try {
                 new DataInputStream(s.getInputStream()).readInt();
                 return false;
@@ -140,6 +167,9 @@ class TlsTest {
     void aNodeThatRequiresTlsRefusesPlaintextClientsAndPeers() throws Exception {
         Node node = start("required", "tls.required", "true");
         assertThat(plaintextIsClosed(node)).isTrue();
+        assertThat(plaintextIsClosed(node, plaintextPeerHello()))
+                .as("a valid peer hello, in plaintext")
+                .isTrue();
         assertThat(failure(client(node).build()))
                 .isInstanceOf(ScaleSmallException.class)
                 .hasMessageContaining("no connection within");
