@@ -424,6 +424,21 @@ public final class Node implements AutoCloseable {
         return new InetSocketAddress(e.host(), e.port());
     }
 
+    /**
+     * The HMAC-SHA256 of {@code data} under the cluster key this node signs with: what proves to
+     * another node that a request comes from a member (peer hellos, the admin endpoints' fan-out).
+     *
+     * @throws IllegalStateException before the cluster plane runs
+     */
+    public byte[] signForPeers(byte[] data) {
+        return mac(data);
+    }
+
+    /** Whether {@code mac} is the HMAC of {@code signed} under a cluster key this node accepts. */
+    public boolean signedByPeer(byte[] signed, byte[] mac) {
+        return verifyMac(signed, mac);
+    }
+
     private byte[] mac(byte[] data) {
         ClusterAgent plane = cluster;
         if (plane == null) {

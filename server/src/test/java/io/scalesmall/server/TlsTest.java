@@ -116,20 +116,20 @@ class TlsTest {
      * A whole PEER_HELLO frame as another node of the cluster would send it (signed under the
      * development cluster key, which the test nodes use), in plaintext.
      */
-    private static byte[] plaintextPeerHello() {
+    private static byte[] plaintextPeerHello(io.scalesmall.protocol.NodeId to) {
         byte[] nonce = new byte[io.scalesmall.protocol.PeerHello.NONCE_BYTES];
         new java.util.Random(7).nextBytes(nonce);
         io.scalesmall.protocol.NodeId peer = new io.scalesmall.protocol.NodeId(77, 78);
         long now = System.currentTimeMillis();
         io.netty.buffer.ByteBuf signed = io.netty.buffer.Unpooled.buffer();
-        io.scalesmall.protocol.PeerHello.writeSigned(signed, peer, now, nonce);
+        io.scalesmall.protocol.PeerHello.writeSigned(signed, peer, to, now, nonce);
         int length = signed.readableBytes();
         io.scalesmall.server.cluster.net.ClusterKeys.devDefault().sign(signed, 0, length, signed);
         byte[] mac = new byte[io.scalesmall.protocol.PeerHello.MAC_BYTES];
         signed.getBytes(length, mac);
         io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.buffer();
         int start = io.scalesmall.protocol.FrameHeader.begin(frame, io.scalesmall.protocol.FrameType.PEER_HELLO, 1);
-        new io.scalesmall.protocol.PeerHello(peer, now, nonce, mac).write(frame);
+        new io.scalesmall.protocol.PeerHello(peer, to, now, nonce, mac).write(frame);
         io.scalesmall.protocol.FrameHeader.finish(frame, start);
         return io.netty.buffer.ByteBufUtil.getBytes(frame);
     }
@@ -167,7 +167,7 @@ class TlsTest {
     void aNodeThatRequiresTlsRefusesPlaintextClientsAndPeers() throws Exception {
         Node node = start("required", "tls.required", "true");
         assertThat(plaintextIsClosed(node)).isTrue();
-        assertThat(plaintextIsClosed(node, plaintextPeerHello()))
+        assertThat(plaintextIsClosed(node, plaintextPeerHello(node.nodeId())))
                 .as("a valid peer hello, in plaintext")
                 .isTrue();
         assertThat(failure(client(node).build()))

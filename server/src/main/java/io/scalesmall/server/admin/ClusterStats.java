@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -130,13 +131,19 @@ final class ClusterStats implements AutoCloseable {
         return o;
     }
 
+    /** The header with which one node asks another for its figures, signed under the cluster key. */
+    static final String NODE_SIGNATURE_HEADER = "X-ScaleSmall-Node-Signature";
+
+    /** How far a signed ask's time may be from the receiver's clock. */
+    static final long SIGNATURE_MAX_SKEW_MS = 60_000;
+
     /**
      * Every live member's figures by id (this node's own at once); a member that could not be
-     * asked maps to {@code {"error": why}}. {@code authorization} (the caller's header, or null)
-     * goes with the asks: with principals, members serve their figures to a monitor's token only,
-     * and the caller's is one (every node has the same principals file).
+     * asked maps to {@code {"error": why}}. Each ask is signed under the cluster key ({@link
+     * #signature}), so members with principals serve it without a user's token: no credential of
+     * the dashboard's user travels on to other nodes.
      */
-    synchronized CompletableFuture<Map<NodeId, Map<String, Object>>> gather(String authorization) {
+    synchronized CompletableFuture<Map<NodeId, Map<String, Object>>> gather() {
         long now = System.currentTimeMillis();
         if (cached != null && now - cachedAtMs < CACHE_MS) {
             return cached;
@@ -146,7 +153,7 @@ final class ClusterStats implements AutoCloseable {
             if (m.id().equals(node.nodeId())) {
                 asks.put(m.id(), CompletableFuture.completedFuture(local()));
             } else if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
-                asks.put(m.id(), ask(m.metadata().adminEndpoint(), authorization));
+                asks.put(m.id(), ask(m.id(), m.metadata().adminEndpoint()));
             }
         }
         cached = CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new))
@@ -160,7 +167,7 @@ final class ClusterStats implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private CompletableFuture<Map<String, Object>> ask(Endpoint admin, String authorization) {
+    private CompletableFuture<Map<String, Object>> ask(NodeId member, Endpoint admin) {
         if (admin == null) {
             return CompletableFuture.completedFuture(Map.of("error", "no admin endpoint (--http-port not set)"));
         }
@@ -171,18 +178,19 @@ final class ClusterStats implements AutoCloseable {
                             URI.create(scheme + "://" + host + ":" + admin.port() + "/api/stats"))
                     .timeout(TIMEOUT)
                     .GET();
-            if (authorization != null) {
-                b.header("Authorization", authorization);
-            }
+            long nowMs = System.currentTimeMillis();
+            b.header(
+                    NODE_SIGNATURE_HEADER,
+                    nowMs + ":" + java.util.HexFormat.of().formatHex(node.signForPeers(signed(member, nowMs))));
             request = b.build();
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.completedFuture(Map.of("error", "bad admin endpoint: " + e.getMessage()));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return CompletableFuture.completedFuture(Map.of("error", "cannot ask: " + e.getMessage()));
         }
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                 .thenApply(response -> {
                     if (response.statusCode() != 200) {
                         String why = response.statusCode() == 401 || response.statusCode() == 403
-                                ? " (its auth.file does not let this token read it: give every node the same file)"
+                                ? " (it did not take this node's signature: another cluster key?)"
                                 : "";
                         return Map.<String, Object>of(
                                 "error", "admin endpoint answered " + response.statusCode() + why);
@@ -194,6 +202,32 @@ final class ClusterStats implements AutoCloseable {
                     }
                 })
                 .exceptionally(e -> Map.of("error", "unreachable: " + rootMessage(e)));
+    }
+
+    /** The bytes a signed ask for {@code member}'s figures at {@code timeMs} signs. */
+    static byte[] signed(NodeId member, long timeMs) {
+        return ("scalesmall GET /api/stats for " + member + " at " + timeMs).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Whether {@code header} (a {@link #NODE_SIGNATURE_HEADER} value) proves that a member of the
+     * cluster asks this node for its figures now: signed under an accepted cluster key, for this
+     * node (so an ask recorded on its way to another node proves nothing here), within {@link
+     * #SIGNATURE_MAX_SKEW_MS} of this node's clock.
+     */
+    boolean signedByMember(String header) {
+        if (header == null) {
+            return false;
+        }
+        int colon = header.indexOf(':');
+        try {
+            long timeMs = Long.parseLong(header.substring(0, Math.max(colon, 0)));
+            byte[] mac = java.util.HexFormat.of().parseHex(header.substring(colon + 1));
+            return Math.abs(System.currentTimeMillis() - timeMs) <= SIGNATURE_MAX_SKEW_MS
+                    && node.signedByPeer(signed(node.nodeId(), timeMs), mac);
+        } catch (IllegalArgumentException e) { // includes NumberFormatException
+            return false;
+        }
     }
 
     private static String rootMessage(Throwable e) {

@@ -88,6 +88,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     private boolean overLimit;
     /** Whether HELLO or PEER_HELLO succeeded. */
     private boolean greeted;
+    /** The session's principal was removed from auth.file: it is served nothing more. */
+    private boolean revoked;
     /** Who this session is, when the node requires a credential; null otherwise (or for a peer). */
     private Principals.Principal principal;
     /** The principal this connection counts against, once counted. */
@@ -132,6 +134,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
             return;
         }
         ByteBuf frame = (ByteBuf) msg;
+        if (revoked) {
+            frame.release(); // the connection is closing: nothing more is served
+            return;
+        }
         int requestId = FrameHeader.requestId(frame);
         try {
             handle(frame, requestId);
@@ -257,16 +263,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         byte[] signed = new byte[PeerHello.SIGNED_BYTES];
         io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.wrappedBuffer(signed);
         buf.writerIndex(0);
-        PeerHello.writeSigned(buf, hello.from(), hello.timestampMs(), hello.nonce());
+        PeerHello.writeSigned(buf, hello.from(), hello.to(), hello.timestampMs(), hello.nonce());
         long nowMs = System.currentTimeMillis();
         long skewMs = Math.abs(nowMs - hello.timestampMs());
         String refusal = skewMs > PEER_HELLO_MAX_SKEW_MS
                 ? "clock " + skewMs + " ms away"
-                : !server.verifyPeer(signed, hello.mac())
-                        ? "bad MAC (another cluster key?)"
-                        : !server.seenHellos().firstTime(hello.mac(), nowMs)
-                                ? "a hello this node already took (replayed?)"
-                                : null;
+                : !hello.to().equals(agent.nodeId())
+                        ? "a hello for node " + hello.to() + " (replayed, or an address that changed hands?)"
+                        : !server.verifyPeer(signed, hello.mac())
+                                ? "bad MAC (another cluster key?)"
+                                : !server.seenHellos().firstTime(hello.mac(), nowMs)
+                                        ? "a hello this node already took (replayed?)"
+                                        : null;
         if (refusal != null) {
             LOG.warning("refused a data connection from " + channel.remoteAddress() + " claiming to be node "
                     + hello.from() + ": " + refusal);
@@ -612,7 +620,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
         Principals.Principal now = principals.current(principal);
         if (now == null) {
             LOG.info("closing a session of principal " + principal.name() + " from " + channel.remoteAddress()
-                    + ": the principal or its token is no longer in auth.file");
+                    + ": the principal or its credential is no longer in auth.file");
+            // Nothing more is served from now on, even to a client that reads nothing (the error
+            // would then never leave): its reads end, its requests are dropped, and the connection
+            // closes after the error or within a second.
+            revoked = true;
+            reads.values().forEach(RangeReader::close);
+            reads.clear();
+            channel.config().setAutoRead(false);
             stats.refused(ErrorCode.UNAUTHENTICATED);
             writeError(
                     channel,
@@ -620,6 +635,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
                     ErrorCode.UNAUTHENTICATED,
                     "the credential of principal " + principal.name() + " was revoked");
             closeAfterWrites();
+            channel.eventLoop().schedule(() -> channel.close(), 1, java.util.concurrent.TimeUnit.SECONDS);
             return;
         }
         principal = now;
@@ -664,7 +680,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
     private void updateAutoRead() {
         boolean overInFlight = inFlightBytes.get() > config.maxInFlightBytesPerConnection();
         pausedForInFlight = overInFlight;
-        channel.config().setAutoRead(!overInFlight && channel.isWritable());
+        channel.config().setAutoRead(!revoked && !overInFlight && channel.isWritable());
     }
 
     // ---- AckSink: called on the data agent thread ----

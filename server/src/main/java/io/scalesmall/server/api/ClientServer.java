@@ -207,7 +207,14 @@ public final class ClientServer implements AutoCloseable {
      * itself against it on its own event loop ({@link ClientConnection#PRINCIPALS_CHANGED}).
      */
     private void maybeReloadPrincipals() {
-        Principals reloaded = principalsFile.maybeReload();
+        Principals reloaded;
+        try {
+            reloaded = principalsFile.maybeReload();
+        } catch (RuntimeException e) {
+            // Keep checking: an exception would end the scheduled task for good.
+            LOG.log(java.util.logging.Level.WARNING, "re-reading auth.file failed; keeping the principals in use", e);
+            return;
+        }
         if (reloaded == null) {
             return;
         }

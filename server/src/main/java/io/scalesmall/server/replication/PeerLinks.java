@@ -289,7 +289,7 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
                 return;
             }
             Channel c = connect.channel();
-            c.write(hello(c.alloc()), c.voidPromise());
+            c.write(hello(c.alloc(), link.peer), c.voidPromise());
             if (waiting != null) {
                 sentBytes.addAndGet(waiting.readableBytes());
                 c.write(waiting, c.voidPromise());
@@ -301,18 +301,18 @@ public final class PeerLinks implements PeerSender, AutoCloseable {
     /** Makes every hello unique, so that a receiver can refuse one it has seen (a replay). */
     private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
 
-    private ByteBuf hello(ByteBufAllocator allocator) {
+    private ByteBuf hello(ByteBufAllocator allocator, NodeId to) {
         long now = clockMs.getAsLong();
         byte[] nonce = new byte[PeerHello.NONCE_BYTES];
         NONCES.nextBytes(nonce);
         ByteBuf signed = allocator.heapBuffer(PeerHello.SIGNED_BYTES);
-        PeerHello.writeSigned(signed, self, now, nonce);
+        PeerHello.writeSigned(signed, self, to, now, nonce);
         byte[] bytes = new byte[PeerHello.SIGNED_BYTES];
         signed.readBytes(bytes);
         signed.release();
         ByteBuf out = allocator.directBuffer(FrameHeader.BYTES + PeerHello.SIGNED_BYTES + PeerHello.MAC_BYTES);
         int start = FrameHeader.begin(out, FrameType.PEER_HELLO, 0);
-        new PeerHello(self, now, nonce, signer.apply(bytes)).write(out);
+        new PeerHello(self, to, now, nonce, signer.apply(bytes)).write(out);
         FrameHeader.finish(out, start);
         return out;
     }

@@ -224,6 +224,69 @@ class AuthTest {
     }
 
     @Test
+    void aRevokedSessionIsClosedEvenWhenItsClientReadsNothing() throws Exception {
+        // A node whose answers to this client pile up after a few kilobytes: it then stops reading
+        // the socket, and an error it writes cannot leave until the client reads.
+        second = TestNodes.start(
+                dir.resolve("small-buffers"),
+                "auth.file",
+                principals.toString(),
+                "auth.reload.ms",
+                "100",
+                "write.buffer.low.bytes",
+                "1024",
+                "write.buffer.high.bytes",
+                "2048");
+        Node node = second;
+        try (RawClient c = new RawClient(node.address())) {
+            c.send(
+                    FrameType.HELLO,
+                    1,
+                    b -> new HelloRequest("flood", DurabilityPolicy.MEMORY_1, Protocol.DEFAULT_MAX_FRAME_BYTES, WRITER)
+                            .write(b));
+            assertThat(c.read().type()).isEqualTo(FrameType.HELLO_OK);
+            c.range("orders");
+            // Publish without ever reading an answer, until the node stops reading this socket.
+            java.util.concurrent.atomic.AtomicReference<Throwable> ended =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Thread flood = new Thread(
+                    () -> {
+                        try {
+                            for (long seq = 0; seq < 10_000_000; seq++) {
+                                c.publish((int) seq + 10, "orders", 77, seq, List.of("x".repeat(1_000)), null);
+                            }
+                        } catch (java.io.IOException e) {
+                            ended.set(e);
+                        }
+                    },
+                    "flood");
+            flood.setDaemon(true);
+            flood.start();
+            long[] last = {-1};
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        var orders = node.agent().stats().stream("orders");
+                        long now = orders == null ? 0 : orders.publishedMessages();
+                        boolean stalled = now > 0 && now == last[0];
+                        last[0] = now;
+                        return stalled; // the node stopped reading: its answers are stuck
+                    });
+
+            Files.writeString(
+                    principals,
+                    "principals:\n  - name: ops\n    token: \"" + ADMIN + "\"\n    admin: true\n",
+                    StandardCharsets.UTF_8);
+            // The error cannot leave behind the unread answers, but the node closes the connection.
+            await().atMost(Duration.ofSeconds(30)).until(() -> ended.get() != null);
+            long published = node.agent().stats().stream("orders").publishedMessages();
+            flood.join(10_000);
+            assertThat(node.agent().stats().stream("orders").publishedMessages())
+                    .isEqualTo(published);
+        }
+    }
+
+    @Test
     void onePrincipalCannotTakeEveryConnection() throws Exception {
         Node limited = TestNodes.start(
                 dir.resolve("limited"), "auth.file", principals.toString(), "max.connections.per.principal", "1");
@@ -284,7 +347,7 @@ class AuthTest {
     }
 
     @Test
-    void theDashboardGathersTheOtherMembersFiguresWithTheCallersToken() throws Exception {
+    void theDashboardGathersTheOtherMembersFiguresSignedAsAMemberNotWithTheCallersToken() throws Exception {
         Properties p = new Properties();
         p.setProperty("auth.file", principals.toString());
         p.setProperty("http.port", "0");
@@ -304,6 +367,19 @@ class AuthTest {
                         .isTrue();
             }
         });
+        // What a member is served is not served to anyone else: a forged or replayed signature.
+        URI stats = URI.create("http://127.0.0.1:" + second.httpAddress().getPort() + "/api/stats");
+        for (String forged : List.of(System.currentTimeMillis() + ":" + "00".repeat(32), "garbage", ":")) {
+            assertThat(HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(stats)
+                                            .header("X-ScaleSmall-Node-Signature", forged)
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .as(forged)
+                    .isEqualTo(401);
+        }
     }
 
     /** A request to the admin endpoint with {@code token} as a bearer token (none when null). */

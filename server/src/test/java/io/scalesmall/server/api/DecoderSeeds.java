@@ -91,7 +91,11 @@ final class DecoderSeeds {
                 out -> new CreateStreamRequest("orders", new StreamOptions(3, 60_000, -1)).write(out));
         seed(dir, 6, "members", out -> {});
         seed(dir, 7, "lag", out -> new LagRequest("orders", 7, StartPosition.timestamp(1_700_000_000_000L)).write(out));
-        seed(dir, 8, "peer-hello", out -> new PeerHello(A, 1_700_000_000_000L, new byte[16], new byte[32]).write(out));
+        seed(
+                dir,
+                8,
+                "peer-hello",
+                out -> new PeerHello(A, B, 1_700_000_000_000L, new byte[16], new byte[32]).write(out));
         RangeDescriptor range = new RangeDescriptor("orders", 7, 0, 1L << 31, 5L << 16, List.of(A, B));
         seed(dir, 9, "replicate", out -> {
             new ReplicateHeader(range, A).write(out);

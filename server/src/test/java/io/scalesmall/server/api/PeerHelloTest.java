@@ -40,33 +40,54 @@ class PeerHelloTest {
         node.close();
     }
 
-    /** A PEER_HELLO frame from {@link #PEER}, now, with a new nonce, signed under {@code keys}. */
-    private static PeerHello hello(ClusterKeys keys) {
+    /** A PEER_HELLO frame from {@link #PEER} to {@code to}, now, with a new nonce, signed under {@code keys}. */
+    private static PeerHello hello(ClusterKeys keys, NodeId to) {
         byte[] nonce = new byte[PeerHello.NONCE_BYTES];
         ThreadLocalRandom.current().nextBytes(nonce);
         long now = System.currentTimeMillis();
         ByteBuf signed = Unpooled.buffer();
-        PeerHello.writeSigned(signed, PEER, now, nonce);
+        PeerHello.writeSigned(signed, PEER, to, now, nonce);
         int length = signed.readableBytes();
         keys.sign(signed, 0, length, signed);
         byte[] mac = new byte[ClusterKeys.MAC_BYTES];
         signed.getBytes(length, mac);
-        return new PeerHello(PEER, now, nonce, mac);
+        return new PeerHello(PEER, to, now, nonce, mac);
     }
 
-    /** True when the node took {@code hello}: the connection stays open and answers nothing. */
+    private PeerHello hello(ClusterKeys keys) {
+        return hello(keys, node.nodeId());
+    }
+
+    /**
+     * True when the node took {@code hello}: it counts one more peer connection while the
+     * connection is open; false when it answered HELLO_REQUIRED and closed the connection.
+     */
     private boolean taken(PeerHello hello) throws Exception {
+        long peersBefore = node.agent().stats().peerConnections();
         try (RawClient c = new RawClient(node.address())) {
             c.send(FrameType.PEER_HELLO, 1, hello::write);
-            c.socket().setSoTimeout(1_000);
-            try {
-                RawClient.Frame answer = c.read();
-                assertThat(answer.error().code()).isEqualTo(ErrorCode.HELLO_REQUIRED);
-                assertThat(c.isClosedByPeer()).isTrue();
-                return false;
-            } catch (java.net.SocketTimeoutException silent) {
-                return true;
+            c.socket().setSoTimeout(200);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                if (node.agent().stats().peerConnections() > peersBefore) {
+                    return true;
+                }
+                try {
+                    RawClient.Frame answer = c.read();
+                    assertThat(answer.error().code()).isEqualTo(ErrorCode.HELLO_REQUIRED);
+                    c.socket().setSoTimeout(10_000);
+                    assertThat(c.isClosedByPeer()).isTrue();
+                    return false;
+                } catch (java.net.SocketTimeoutException nothingYet) {
+                    // neither taken nor refused yet: ask again
+                }
             }
+            throw new AssertionError("the node neither took nor refused the hello within 30 s");
+        } finally {
+            // The node counts the connection out again once it sees it closed.
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> node.agent().stats().peerConnections() == peersBefore);
         }
     }
 
@@ -80,7 +101,10 @@ class PeerHelloTest {
                 .isTrue();
         ClusterKeys other = new ClusterKeys("another-cluster-key-0001".getBytes(StandardCharsets.UTF_8));
         assertThat(taken(hello(other))).as("a hello under another key").isFalse();
-        assertThat(node.agent().stats().refusedCount(ErrorCode.HELLO_REQUIRED)).isEqualTo(2);
+        assertThat(taken(hello(ClusterKeys.devDefault(), new NodeId(1, 2))))
+                .as("a hello for another node (replayed from a connection to it)")
+                .isFalse();
+        assertThat(node.agent().stats().refusedCount(ErrorCode.HELLO_REQUIRED)).isEqualTo(3);
     }
 
     @Test
