@@ -48,17 +48,19 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe after {@link #start}.
  */
 public final class ClientServer implements AutoCloseable {
+    private static final java.util.logging.Logger LOG =
+            java.util.logging.Logger.getLogger(ClientServer.class.getName());
+
     private final ApiConfig config;
     private final DataAgent agent;
     private final PlacementService placement;
     private final MemberSource members;
     private final PeerAuthenticator peers;
     private final boolean expectsPeers;
-    /** Who may connect and what each may do; null when the node requires no credential. */
-    private static final java.util.logging.Logger LOG =
-            java.util.logging.Logger.getLogger(ClientServer.class.getName());
-
-    /** Replaced when the principals file changes (read on the event loops). */
+    /**
+     * Who may connect and what each may do; null when the node requires no credential. Replaced
+     * when the principals file changes (read on the event loops).
+     */
     private volatile Principals principals;
 
     private final io.scalesmall.server.WatchedFile<Principals> principalsFile;
