@@ -139,8 +139,8 @@ final class ClusterStats implements AutoCloseable {
 
     /**
      * Every live member's figures by id (this node's own at once); a member that could not be
-     * asked maps to {@code {"error": why}}. Each ask is signed under the cluster key ({@link
-     * #signature}), so members with principals serve it without a user's token: no credential of
+     * asked maps to {@code {"error": why}}. With principals, each ask is signed under the cluster
+     * key ({@link #signedByMember}), so members serve it without a user's token: no credential of
      * the dashboard's user travels on to other nodes.
      */
     synchronized CompletableFuture<Map<NodeId, Map<String, Object>>> gather() {
@@ -178,10 +178,14 @@ final class ClusterStats implements AutoCloseable {
                             URI.create(scheme + "://" + host + ":" + admin.port() + "/api/stats"))
                     .timeout(TIMEOUT)
                     .GET();
-            long nowMs = System.currentTimeMillis();
-            b.header(
-                    NODE_SIGNATURE_HEADER,
-                    nowMs + ":" + java.util.HexFormat.of().formatHex(node.signForPeers(signed(member, nowMs))));
+            if (node.principals() != null) {
+                // Only a node that guards its own API signs: one without principals would show a
+                // member's figures, which that member's principals guard, to anyone.
+                long nowMs = System.currentTimeMillis();
+                b.header(
+                        NODE_SIGNATURE_HEADER,
+                        nowMs + ":" + java.util.HexFormat.of().formatHex(node.signForPeers(signed(member, nowMs))));
+            }
             request = b.build();
         } catch (IllegalArgumentException | IllegalStateException e) {
             return CompletableFuture.completedFuture(Map.of("error", "cannot ask: " + e.getMessage()));

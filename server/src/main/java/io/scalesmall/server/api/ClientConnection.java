@@ -614,16 +614,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
      */
     private void principalsChanged() {
         Principals principals = server.principals();
-        if (principal == null || principals == null || !channel.isActive()) {
+        if (revoked || principal == null || principals == null || !channel.isActive()) {
             return;
         }
         Principals.Principal now = principals.current(principal);
         if (now == null) {
             LOG.info("closing a session of principal " + principal.name() + " from " + channel.remoteAddress()
                     + ": the principal or its credential is no longer in auth.file");
-            // Nothing more is served from now on, even to a client that reads nothing (the error
-            // would then never leave): its reads end, its requests are dropped, and the connection
-            // closes after the error or within a second.
+            // Nothing more is served from now on: the requests already read are dropped, and the
+            // connection closes at once, not after the error has left (a client that reads nothing
+            // would keep it open, and waiting fetches would still answer). The error goes out first
+            // when the socket has room; a client that reconnects is told at its HELLO otherwise.
             revoked = true;
             reads.values().forEach(RangeReader::close);
             reads.clear();
@@ -634,8 +635,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ack
                     0,
                     ErrorCode.UNAUTHENTICATED,
                     "the credential of principal " + principal.name() + " was revoked");
-            closeAfterWrites();
-            channel.eventLoop().schedule(() -> channel.close(), 1, java.util.concurrent.TimeUnit.SECONDS);
+            channel.flush();
+            channel.close();
             return;
         }
         principal = now;

