@@ -294,14 +294,25 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                                 + " stored; retry");
                 return;
             }
-            sink.publishMisrouted(
+            // Answered once the marker is on disk on a holder (this one, or one it was copied
+            // to): a refusal forgotten in a crash would let a copy of the batch count again.
+            PendingPublish refused = new PendingPublish(
+                    nodeId,
+                    range.coordinators.lastSeq(nodeId),
+                    0,
+                    false,
+                    DurabilityPolicy.DISK_1,
+                    sink,
                     requestId,
                     inFlightBytes,
-                    ErrorCode.RANGE_SEALED,
+                    clockMs.getAsLong() + config.replicationTimeoutMs(),
+                    receivedNanos,
                     "range " + rangeId + " of " + stream
                             + " was replaced by a placement change or split and takes no new writes; nothing of"
-                            + " this batch was stored",
-                    stream);
+                            + " this batch was stored");
+            if (!answerIfMet(range, refused)) {
+                range.pending.addLast(refused);
+            }
             return;
         }
         switch (verdict) {
@@ -366,7 +377,8 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 requestId,
                 inFlightBytes,
                 clockMs.getAsLong() + config.replicationTimeoutMs(),
-                receivedNanos);
+                receivedNanos,
+                null);
         if (!answerIfMet(range, p)) {
             range.pending.addLast(p);
         }
@@ -452,7 +464,8 @@ public final class DataAgent implements AutoCloseable, SyncListener {
                 requestId,
                 inFlightBytes,
                 clockMs.getAsLong() + config.replicationTimeoutMs(),
-                receivedNanos);
+                receivedNanos,
+                null);
         if (!answerIfMet(range, p)) {
             range.pending.addLast(p);
             syncAgent.requestSync(range.log);
@@ -467,6 +480,16 @@ public final class DataAgent implements AutoCloseable, SyncListener {
             return false;
         }
         touch(p.sink());
+        if (p.sealedRefusal() != null) {
+            p.sink()
+                    .publishMisrouted(
+                            p.requestId(),
+                            p.inFlightBytes(),
+                            ErrorCode.RANGE_SEALED,
+                            p.sealedRefusal(),
+                            range.key.stream());
+            return true;
+        }
         p.sink()
                 .publishOk(
                         p.requestId(),
@@ -1360,6 +1383,17 @@ public final class DataAgent implements AutoCloseable, SyncListener {
         PendingPublish p;
         while ((p = range.pending.peekFirst()) != null && p.deadlineMs() <= nowMs) {
             range.pending.pollFirst();
+            touch(p.sink());
+            if (p.sealedRefusal() != null) {
+                p.sink()
+                        .publishFailed(
+                                p.requestId(),
+                                p.inFlightBytes(),
+                                ErrorCode.BUSY,
+                                range.key + " is sealed and refused this batch, but the refusal is not on disk after "
+                                        + config.replicationTimeoutMs() + " ms; retry");
+                continue;
+            }
             int memory = range.memoryCopies(nodeId, p.coordinator(), p.seq());
             int disk = range.diskCopies(nodeId, p.coordinator(), p.seq());
             policyFailuresUnlogged++;

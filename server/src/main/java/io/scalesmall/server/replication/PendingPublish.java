@@ -18,6 +18,9 @@ import io.scalesmall.protocol.NodeId;
  * @param inFlightBytes bytes the connection may release once answered
  * @param deadlineMs when it fails with NOT_ENOUGH_REPLICAS
  * @param receivedNanos the sink's own arrival stamp, handed back with the answer
+ * @param sealedRefusal null for a publish; for a batch a sealed range refused, the RANGE_SEALED
+ *     message it is answered with once {@code (coordinator, seq)}, the refusal marker, meets the
+ *     policy
  */
 record PendingPublish(
         NodeId coordinator,
@@ -29,4 +32,5 @@ record PendingPublish(
         int requestId,
         int inFlightBytes,
         long deadlineMs,
-        long receivedNanos) {}
+        long receivedNanos,
+        String sealedRefusal) {}

@@ -277,6 +277,10 @@ class DataAgentTest {
         catalog.putRange(new RangeClaim("s", 0, 0, RangeClaim.KEY_SPACE, 0, List.of(NODE), true));
         publish(2, "s", 7, 3, 2, DurabilityPolicy.MEMORY_1);
         assertThat(sink.await(2).error()).isEqualTo(ErrorCode.RANGE_SEALED);
+        assertThat(agent.log("s", 0).durableIndex())
+                .as("the refusal marker (the second batch) is on disk before the refusal is answered,"
+                        + " whatever the publish's own policy")
+                .isGreaterThanOrEqualTo(2);
         assertThat(agent.refusals("s", 0).covers(7, 3)).isTrue();
         assertThat(agent.refusals("s", 0).covers(7, 5))
                 .as("only the refused batch's span")
