@@ -212,6 +212,13 @@ class DashboardIT {
                 .untilAsserted(() -> assertThat(browser.findElements(By.cssSelector("#members tbody tr")))
                         .hasSize(3));
         assertThat(browser.findElement(By.id("login")).isDisplayed()).isFalse();
+        // Forgetting the token asks for one again.
+        browser.findElement(By.id("sign-out")).click();
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreException(StaleElementReferenceException.class)
+                .until(() -> browser.findElement(By.id("login")).isDisplayed());
+        assertThat(browser.executeScript("return sessionStorage.getItem('scalesmall.token')"))
+                .isNull();
     }
 
     /** The published line as drawn now (read in one script: each refresh replaces the chart's children). */

@@ -243,6 +243,12 @@ function showLogin(message) {
   health.textContent = "needs a token";
 }
 
+document.getElementById("sign-out").addEventListener("click", event => {
+  event.preventDefault();
+  sessionStorage.removeItem(TOKEN_KEY);
+  location.reload();
+});
+
 document.getElementById("login").addEventListener("submit", event => {
   event.preventDefault();
   sessionStorage.setItem(TOKEN_KEY, document.getElementById("token").value.trim());
@@ -267,6 +273,7 @@ async function refresh() {
     if (!response.ok) throw new Error("HTTP " + response.status);
     document.getElementById("login").hidden = true;
     document.querySelector("main").hidden = false;
+    document.getElementById("sign-out").hidden = !token;
     const o = await response.json();
     drawMembers(o.members);
     drawThroughput(o.traffic);
