@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             LagCommand.class,
             HealthCommand.class,
             LeaveCommand.class,
+            TokenCommand.class,
             BenchCommand.class,
             SimCommand.class,
             CommandLine.HelpCommand.class

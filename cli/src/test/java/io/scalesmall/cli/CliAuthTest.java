@@ -68,6 +68,36 @@ class CliAuthTest {
     }
 
     @Test
+    void aTokenMadeByTheTokenCommandAuthenticatesOnceItsPrincipalIsInTheFile() throws Exception {
+        Path made = dir.resolve("maker.token");
+        Object[] token = CommandRun.run(
+                "", false, "token", "--name", "maker", "--out", made.toString(), "--publish", "audit-*,orders");
+        assertThat(token[0]).as("%s", token[1]).isEqualTo(0);
+        String principal = (String) token[1];
+        assertThat(principal).contains("name: \"maker\"").contains("publish: [\"audit-*\", \"orders\"]");
+        String secret = Files.readString(made, StandardCharsets.UTF_8).strip();
+        assertThat(principal)
+                .as("the principal names the token's hash, never the token")
+                .doesNotContain(secret);
+        assertThat(java.nio.file.Files.getPosixFilePermissions(made))
+                .containsExactlyInAnyOrder(
+                        java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        Object[] again = CommandRun.run("", true, "token", "--name", "maker", "--out", made.toString());
+        assertThat(again[0]).as("a token file is never overwritten").isEqualTo(1);
+        assertThat(Files.readString(made, StandardCharsets.UTF_8).strip()).isEqualTo(secret);
+
+        Files.writeString(principals, "principals:\n" + principal, StandardCharsets.UTF_8);
+        start();
+        Object[] published =
+                run("a\n", "publish", "--server", server, "--stream", "audit-1", "--token-file", made.toString());
+        assertThat(published[0]).as("%s", published[1]).isEqualTo(0);
+        Object[] refused =
+                run("a\n", "publish", "--server", server, "--stream", "payments", "--token-file", made.toString());
+        assertThat((String) refused[1]).contains("NOT_AUTHORIZED");
+    }
+
+    @Test
     void commandsAuthenticateWithTheirTokenFileAndWithoutOneAreRefused() throws Exception {
         start();
         Object[] refused = run("a\n", "publish", "--server", server, "--stream", "s");

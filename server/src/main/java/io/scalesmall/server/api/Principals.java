@@ -296,7 +296,8 @@ public final class Principals {
         return found;
     }
 
-    static byte[] sha256(String token) {
+    /** The SHA-256 of a token's UTF-8 bytes: what {@code tokenSha256} gives in hex. */
+    public static byte[] sha256(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
