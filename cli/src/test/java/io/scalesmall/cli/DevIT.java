@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,16 +135,8 @@ class DevIT {
 
     /** Runs a command line in this JVM; returns {exit code, stdout}. */
     private static String[] run(String... args) {
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            int code = Main.commandLine().execute(args);
-            System.out.flush();
-            return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(oldOut);
-        }
+        Object[] result = CommandRun.run("", false, args);
+        return new String[] {String.valueOf(result[0]), (String) result[1]};
     }
 
     private static JsonNode lastLine(String out) throws IOException {

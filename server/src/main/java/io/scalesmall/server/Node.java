@@ -107,7 +107,7 @@ public final class Node implements AutoCloseable {
                     System::currentTimeMillis,
                     config.agent().restoreDelayMs(),
                     config.split().maxRangesPerStream());
-            peers = new PeerLinks(nodeId, this::clientAddressOf, this::mac, System::currentTimeMillis);
+            peers = new PeerLinks(nodeId, this::clientAddressOf, this::signForPeers, System::currentTimeMillis);
             if (config.api().tls().enabled()) {
                 peers.tls(config.api().tls().peerContext());
             }
@@ -115,7 +115,7 @@ public final class Node implements AutoCloseable {
             agent.start();
             boolean expectsPeers =
                     !config.cluster().seeds().isEmpty() || config.cluster().multicastGroup() != null;
-            server = new ClientServer(config.api(), agent, placement, this::members, this::verifyMac, expectsPeers);
+            server = new ClientServer(config.api(), agent, placement, this::members, this::signedByPeer, expectsPeers);
             server.start();
             // Before the cluster plane: the node advertises the admin endpoint in its metadata.
             admin = config.httpPort() >= 0 ? new AdminServer(config.httpHost(), config.httpPort(), this) : null;
@@ -431,15 +431,6 @@ public final class Node implements AutoCloseable {
      * @throws IllegalStateException before the cluster plane runs
      */
     public byte[] signForPeers(byte[] data) {
-        return mac(data);
-    }
-
-    /** Whether {@code mac} is the HMAC of {@code signed} under a cluster key this node accepts. */
-    public boolean signedByPeer(byte[] signed, byte[] mac) {
-        return verifyMac(signed, mac);
-    }
-
-    private byte[] mac(byte[] data) {
         ClusterAgent plane = cluster;
         if (plane == null) {
             throw new IllegalStateException("the cluster plane is not running yet");
@@ -447,7 +438,8 @@ public final class Node implements AutoCloseable {
         return plane.mac(data);
     }
 
-    private boolean verifyMac(byte[] signed, byte[] mac) {
+    /** Whether {@code mac} is the HMAC of {@code signed} under a cluster key this node accepts. */
+    public boolean signedByPeer(byte[] signed, byte[] mac) {
         ClusterAgent plane = cluster;
         if (plane != null) {
             return plane.verifyMac(signed, mac);

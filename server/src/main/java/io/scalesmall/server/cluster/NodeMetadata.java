@@ -24,19 +24,7 @@ public record NodeMetadata(
         String zone,
         boolean draining,
         Endpoint adminEndpoint) {
-    /** Metadata without an admin endpoint. */
-    public NodeMetadata(
-            Endpoint clusterEndpoint,
-            Endpoint clientEndpoint,
-            long diskBytes,
-            long memoryBytes,
-            int cores,
-            String zone,
-            boolean draining) {
-        this(clusterEndpoint, clientEndpoint, diskBytes, memoryBytes, cores, zone, draining, null);
-    }
-
-    /** Metadata of a node that is not draining. */
+    /** Metadata of a node that is not draining and has no admin endpoint. */
     public NodeMetadata(
             Endpoint clusterEndpoint,
             Endpoint clientEndpoint,

@@ -69,7 +69,7 @@ public final class ClusterArbitraries {
                 new NodeMetadata(new Endpoint("h1", 7000), new Endpoint("h1", 7070), 100, 10, 4, ""),
                 new NodeMetadata(new Endpoint("h1", 7000), new Endpoint("h1", 7070), 100, 10, 4, "z1"),
                 new NodeMetadata(new Endpoint("h2", 7000), new Endpoint("h2", 7070), 0, 0, 0, ""),
-                new NodeMetadata(new Endpoint("h2", 7000), new Endpoint("h2", 7070), 100, 10, 4, "", true),
+                new NodeMetadata(new Endpoint("h2", 7000), new Endpoint("h2", 7070), 100, 10, 4, "", true, null),
                 new NodeMetadata(
                         new Endpoint("h3", 7000),
                         new Endpoint("h3", 7070),
